@@ -1,0 +1,88 @@
+"""The one NinjaAPI at /api/v1/ and the mapping of every error to JSON.
+
+Every 4xx answer has the body ``{"code": str, "message": str, "detail": {...}}``;
+the message follows the request's language (Chinese by default, English with
+``Accept-Language: en``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from xinghuo.accounts.api import router as accounts_router
+from xinghuo.accounts.auth import api_auth
+from xinghuo.core.exceptions import ApplicationError
+from xinghuo.regions.api import router as regions_router
+from xinghuo.workforce.api import router as workforce_router
+
+api = NinjaAPI(
+    title="Xinghuo API",
+    version="1",
+    description="星火 telecom field-work platform. Authenticate with `Authorization: Bearer xh_…` "
+    "from POST /api/v1/auth/login, or with the web session (CSRF token required).",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_body(code: str, message: str, detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "detail": detail or {}}
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(
+        request, error_body(exc.code, str(exc.message), exc.detail), status=exc.status_code
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
+            "location": (e.get("loc") or ["body"])[0],
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(
+        request,
+        error_body("validation_error", _("The request is not valid."), {"errors": errors}),
+        status=422,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        error_body("unauthorized", _("Log in first: the token is missing, expired or revoked.")),
+        status=401,
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", _("Not found.")), status=404)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, error_body("http_error", str(exc.message)), status=exc.status_code
+    )
+
+
+api.add_router("/", accounts_router)
+api.add_router("/", regions_router)
+api.add_router("/", workforce_router)

@@ -1,0 +1,45 @@
+"""How API callers authenticate: a bearer token, or the web session (with CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja.security import HttpBearer, django_auth
+
+from xinghuo.core.exceptions import PermissionDenied
+
+from .models import User
+from .services import api_token_authenticate
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        api_token = api_token_authenticate(raw=token)
+        if api_token is None:
+            return None
+        request.user = api_token.user
+        request.api_token = api_token  # type: ignore[attr-defined]
+        return api_token.user
+
+
+api_auth = [BearerTokenAuth(), django_auth]
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind a proxy, the proxy sets REMOTE_ADDR to what it trusts (see docs/operations.md).
+    return request.META.get("REMOTE_ADDR")
+
+
+def current_user(request: HttpRequest) -> User:
+    """The authenticated caller (the API's auth has run before any endpoint)."""
+    return cast(User, request.user)
+
+
+def require_operator(request: HttpRequest) -> User:
+    """The caller if he is a platform operator; PermissionDenied otherwise."""
+    user = current_user(request)
+    if not user.is_staff:
+        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    return user

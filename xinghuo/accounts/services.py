@@ -1,0 +1,294 @@
+"""Writes for users, organizations, memberships and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+from .exceptions import InvalidCredentials, LoginThrottled, OrganizationExists, PhoneTaken
+from .models import ApiToken, Membership, Organization, User
+from .validators import normalize_phone, normalize_uscc
+
+TOKEN_PREFIX = "xh_"
+
+
+def _check_password_strength(password: str, *, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            _("The password is too weak."),
+            code="weak_password",
+            detail={"field": "password", "reasons": [str(m) for m in exc.messages]},
+        ) from None
+
+
+@transaction.atomic
+def user_create(*, phone: str, password: str, name: str = "", is_staff: bool = False) -> User:
+    """Create a login for a mainland mobile number with a strong password.
+
+    Raises ValidationFailed (invalid_phone, weak_password) and PhoneTaken.
+    """
+    phone = normalize_phone(phone)
+    name = (name or "").strip()[:64]
+    user = User(phone=phone, name=name, is_staff=is_staff)
+    _check_password_strength(password, user=user)
+    if User.objects.filter(phone=phone).exists():
+        raise PhoneTaken(_("This mobile number is already registered."), detail={"field": "phone"})
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a concurrent registration of the same number won
+        raise PhoneTaken(
+            _("This mobile number is already registered."), detail={"field": "phone"}
+        ) from None
+    return user
+
+
+# --- login with throttling -------------------------------------------------------------
+
+
+def _failure_keys(phone: str, client_ip: str | None) -> list[tuple[str, int]]:
+    limit = settings.LOGIN_MAX_FAILURES
+    keys = [(f"login-fail:phone:{phone}", limit)]
+    if client_ip:
+        # One address may try several numbers (a shared office NAT), so it gets more room.
+        keys.append((f"login-fail:ip:{client_ip}", limit * 4))
+    return keys
+
+
+def _record_failure(key: str) -> None:
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    if cache.add(key, 1, timeout=window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+
+
+def user_authenticate(*, phone: str, password: str, client_ip: str | None = None) -> User:
+    """Return the active user with these credentials.
+
+    After LOGIN_MAX_FAILURES failures for a number (or four times as many from
+    one address) within the window, every attempt is refused with
+    LoginThrottled — even a correct one — until the window ends.
+    Raises InvalidCredentials without saying whether the number exists.
+    """
+    try:
+        phone = normalize_phone(phone)
+    except ValidationFailed:
+        raise InvalidCredentials(_("Wrong mobile number or password.")) from None
+    keys = _failure_keys(phone, client_ip)
+    for key, limit in keys:
+        if (cache.get(key) or 0) >= limit:
+            raise LoginThrottled(
+                _("Too many failed logins. Try again later."),
+                detail={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
+            )
+    user = User.objects.filter(phone=phone).first()
+    if user is None:
+        # Hash anyway so that timing does not tell which numbers are registered.
+        User().set_password(password)
+    if user is None or not user.check_password(password) or not user.is_active:
+        for key, _limit in keys:
+            _record_failure(key)
+        raise InvalidCredentials(_("Wrong mobile number or password."))
+    cache.delete(keys[0][0])
+    return user
+
+
+# --- API tokens ------------------------------------------------------------------------
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    raw: str  # shown once, never stored
+
+
+def api_token_issue(*, user: User, name: str = "", ttl: timedelta | None = None) -> IssuedToken:
+    """Create a bearer token for `user`; only its hash is kept."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=hash_token(raw),
+        prefix=raw[:10],
+        name=name[:64],
+        expires_at=timezone.now() + (ttl or timedelta(days=settings.API_TOKEN_TTL_DAYS)),
+    )
+    return IssuedToken(token=token, raw=raw)
+
+
+def api_token_authenticate(*, raw: str, now: datetime | None = None) -> ApiToken | None:
+    """Return the live token for a raw bearer value; None when unknown, expired or revoked."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    now = now or timezone.now()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    # Touch last_used_at at most once a minute: no write on every request.
+    ApiToken.objects.filter(pk=token.pk, last_used_at__lt=now - timedelta(minutes=1)).update(
+        last_used_at=now
+    )
+    ApiToken.objects.filter(pk=token.pk, last_used_at__isnull=True).update(last_used_at=now)
+    return token
+
+
+def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's tokens; revoking twice is harmless. Another user's token: NotFound."""
+    token = ApiToken.objects.filter(pk=token_id, user=user).first()
+    if token is None:
+        raise NotFound(_("Token not found."), code="token_not_found")
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+# --- organizations and members ---------------------------------------------------------
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    owner: User,
+    name: str,
+    credit_code: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    parent: Organization | None = None,
+) -> Organization:
+    """Create an employer organization with `owner` as its owner member.
+
+    Raises ValidationFailed (invalid_credit_code, invalid_phone, name_required)
+    and OrganizationExists when the credit code is registered already.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(
+            _("The organization needs a name."), code="name_required", detail={"field": "name"}
+        )
+    code = normalize_uscc(credit_code)
+    contact_phone = normalize_phone(contact_phone) if contact_phone else ""
+    if Organization.objects.filter(credit_code=code).exists():
+        raise OrganizationExists(
+            _("An organization with this credit code is already registered."),
+            detail={"field": "credit_code"},
+        )
+    org = Organization(
+        name=name[:128],
+        credit_code=code,
+        contact_name=contact_name.strip()[:64],
+        contact_phone=contact_phone,
+        parent=parent,
+    )
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError:
+        raise OrganizationExists(
+            _("An organization with this credit code is already registered."),
+            detail={"field": "credit_code"},
+        ) from None
+    Membership.objects.create(user=owner, organization=org, role=Membership.Role.OWNER)
+    return org
+
+
+@transaction.atomic
+def employer_register(
+    *,
+    phone: str,
+    password: str,
+    name: str,
+    organization_name: str,
+    credit_code: str,
+) -> tuple[User, Organization]:
+    """Register a user and the employer organization he owns, all or nothing."""
+    user = user_create(phone=phone, password=password, name=name)
+    org = organization_create(
+        owner=user,
+        name=organization_name,
+        credit_code=credit_code,
+        contact_name=name,
+        contact_phone=user.phone,
+    )
+    return user, org
+
+
+_MANAGERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
+
+
+def _require_manager(*, actor: User, organization: Organization) -> Membership:
+    membership = Membership.objects.filter(user=actor, organization=organization).first()
+    if membership is None:
+        raise NotFound(_("Organization not found."), code="organization_not_found")
+    if membership.role not in _MANAGERS:
+        raise PermissionDenied(_("Only the owner or an administrator may manage members."))
+    return membership
+
+
+@transaction.atomic
+def membership_add(
+    *, actor: User, organization: Organization, phone: str, role: str
+) -> Membership:
+    """Add an existing user to the organization. Only owners/admins; only an owner makes owners."""
+    actor_membership = _require_manager(actor=actor, organization=organization)
+    if role not in Membership.Role.values:
+        raise ValidationFailed(
+            _("Unknown member role."), code="invalid_role", detail={"field": "role"}
+        )
+    if role == Membership.Role.OWNER and actor_membership.role != Membership.Role.OWNER:
+        raise PermissionDenied(_("Only an owner may add another owner."))
+    user = User.objects.filter(phone=normalize_phone(phone), is_active=True).first()
+    if user is None:
+        raise NotFound(
+            _("No registered user has this mobile number."),
+            code="user_not_found",
+            detail={"field": "phone"},
+        )
+    membership, created = Membership.objects.get_or_create(
+        user=user, organization=organization, defaults={"role": role}
+    )
+    if not created:
+        raise Conflict(_("This user is already a member."), code="already_member")
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: User, organization: Organization, membership_id: int) -> None:
+    """Remove a member; the last owner cannot be removed."""
+    _require_manager(actor=actor, organization=organization)
+    # Lock the organization's owner rows so two removals cannot both pass the check.
+    owners = list(
+        Membership.objects.select_for_update()
+        .filter(organization=organization, role=Membership.Role.OWNER)
+        .order_by("pk")
+    )
+    membership = Membership.objects.filter(pk=membership_id, organization=organization).first()
+    if membership is None:
+        raise NotFound(_("Member not found."), code="member_not_found")
+    if membership.role == Membership.Role.OWNER and len(owners) <= 1:
+        raise Conflict(_("The last owner cannot be removed."), code="last_owner")
+    membership.delete()

@@ -1,0 +1,49 @@
+"""Forms only parse input; the services validate and decide."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile number"), max_length=32)
+    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
+
+
+class RegisterForm(forms.Form):
+    KIND_CHOICES = [("worker", _("Worker (服务人员)")), ("employer", _("Employer (用工企业)"))]
+
+    kind = forms.ChoiceField(label=_("I am"), choices=KIND_CHOICES, widget=forms.RadioSelect)
+    name = forms.CharField(label=_("Name"), max_length=64)
+    phone = forms.CharField(label=_("Mobile number"), max_length=32)
+    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
+    role_id = forms.TypedChoiceField(
+        label=_("Role"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    organization_name = forms.CharField(label=_("Company name"), max_length=128, required=False)
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=32, required=False
+    )
+
+    def __init__(self, *args: object, roles: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role_id"].choices = [("", "—"), *roles]  # type: ignore[attr-defined]
+
+
+class RoleChangeForm(forms.Form):
+    to_role_id = forms.TypedChoiceField(label=_("New role"), coerce=int, choices=())
+    reason = forms.CharField(label=_("Reason"), max_length=255, required=False)
+
+    def __init__(self, *args: object, roles: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to_role_id"].choices = roles  # type: ignore[attr-defined]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("available", _("Available")), ("busy", _("Busy")), ("off_duty", _("Off duty"))]
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    reason = forms.CharField(max_length=255, required=False)

@@ -1,0 +1,174 @@
+"""The three web front-ends' pages. Views parse input and call services; no ORM writes here."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from xinghuo.accounts import selectors as account_selectors
+from xinghuo.accounts import services as account_services
+from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.core.exceptions import ApplicationError
+from xinghuo.workforce import selectors as workforce_selectors
+from xinghuo.workforce import services as workforce_services
+from xinghuo.workforce.exceptions import WorkerNotFound
+
+from . import selectors
+from .forms import LoginForm, RegisterForm, ReviewForm, RoleChangeForm, StatusForm
+
+LANDING = {"operator": "web:operator_home", "employer": "web:employer_home", "worker": "web:worker_home"}
+
+
+def _landing_for(request: HttpRequest) -> str:
+    kinds = account_selectors.user_kinds(user=current_user(request))
+    for kind in ("worker", "employer", "operator"):
+        if kind in kinds:
+            return LANDING[kind]
+    return "web:login"
+
+
+def _role_choices() -> list[tuple[int, str]]:
+    return [(r.pk, r.label) for r in workforce_selectors.role_list_for_worker()]
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("web:login")
+    return redirect(_landing_for(request))
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = account_services.user_authenticate(
+                phone=form.cleaned_data["phone"],
+                password=form.cleaned_data["password"],
+                client_ip=client_ip(request),
+            )
+        except ApplicationError as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(_landing_for(request))
+    return render(request, "web/login.html", {"form": form})
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+@require_http_methods(["GET", "POST"])
+def register_view(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None, roles=_role_choices(), initial={"kind": "worker"})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["kind"] == "worker":
+                user = workforce_services.worker_register(
+                    phone=data["phone"],
+                    password=data["password"],
+                    name=data["name"],
+                    role_id=data["role_id"],
+                ).user
+            else:
+                user, _org = account_services.employer_register(
+                    phone=data["phone"],
+                    password=data["password"],
+                    name=data["name"],
+                    organization_name=data["organization_name"],
+                    credit_code=data["credit_code"],
+                )
+        except ApplicationError as exc:
+            field = exc.detail.get("field")
+            form.add_error(field if field in form.fields else None, str(exc.message))
+            for reason in exc.detail.get("reasons", []):
+                form.add_error(field if field in form.fields else None, reason)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to Xinghuo!"))
+            return redirect(_landing_for(request))
+    return render(request, "web/register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_home(request: HttpRequest) -> HttpResponse:
+    try:
+        worker = workforce_selectors.worker_for_user(user=current_user(request))
+    except WorkerNotFound:
+        return redirect("web:home")
+    role_form = RoleChangeForm(roles=[c for c in _role_choices() if c[0] != worker.role_id])
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "status":
+                status_form = StatusForm(request.POST)
+                if status_form.is_valid():
+                    workforce_services.worker_set_status(
+                        worker=worker, status=status_form.cleaned_data["status"]
+                    )
+                    messages.success(request, _("Status updated."))
+            elif action == "role_change":
+                role_form = RoleChangeForm(request.POST, roles=role_form.fields["to_role_id"].choices)  # type: ignore[attr-defined]
+                if role_form.is_valid():
+                    workforce_services.role_change_request_create(
+                        worker=worker,
+                        to_role_id=role_form.cleaned_data["to_role_id"],
+                        reason=role_form.cleaned_data["reason"],
+                    )
+                    messages.success(request, _("Your request was sent for review."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("web:worker_home")
+    context = selectors.worker_dashboard(worker=worker)
+    context["role_form"] = role_form
+    return render(request, "web/worker_home.html", context)
+
+
+@login_required
+def employer_home(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    orgs = list(account_selectors.organization_list_for_user(user=user))
+    if not orgs:
+        return redirect("web:home")
+    org_id = request.GET.get("org")
+    org = next((o for o in orgs if str(o.pk) == org_id), orgs[0])
+    context = selectors.employer_dashboard(organization=org)
+    context["organizations"] = orgs
+    return render(request, "web/employer_home.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def operator_home(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    if not user.is_staff:
+        return redirect("web:home")
+    if request.method == "POST":
+        form = ReviewForm(request.POST)
+        request_id = request.POST.get("request_id", "")
+        if form.is_valid() and request_id.isdigit():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    workforce_services.role_change_approve(reviewer=user, request_id=int(request_id))
+                    messages.success(request, _("Role change approved."))
+                else:
+                    workforce_services.role_change_reject(
+                        reviewer=user,
+                        request_id=int(request_id),
+                        reason=form.cleaned_data["reason"],
+                    )
+                    messages.success(request, _("Role change rejected."))
+            except ApplicationError as exc:
+                messages.error(request, str(exc.message))
+        return redirect("web:operator_home")
+    return render(request, "web/operator_home.html", selectors.operator_dashboard())

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xinghuo.accounts import selectors as account_selectors
+from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.regions import selectors as region_selectors
+
+from . import selectors, services
+from .models import Role, RoleChangeRequest, Team, Worker
+from .schemas import (
+    PositionIn,
+    RejectIn,
+    ReviewIn,
+    RoleChangeRequestIn,
+    RoleChangeRequestOut,
+    RoleCreateIn,
+    RoleOut,
+    SkillOut,
+    TeamCreateIn,
+    TeamMemberIn,
+    TeamOut,
+    WorkerAreasIn,
+    WorkerBriefOut,
+    WorkerOut,
+    WorkerSkillsIn,
+    WorkerStatusIn,
+)
+
+router = Router(tags=["workforce"])
+
+
+def _me(request: HttpRequest) -> Worker:
+    return selectors.worker_for_user(user=current_user(request))
+
+
+@router.get("/roles", response=list[RoleOut])
+@paginate(LimitOffsetPagination)
+def role_list(request: HttpRequest, organization_id: int | None = None) -> object:
+    """Roles: the seven defaults, plus an employer's own with ?organization_id."""
+    if organization_id is None:
+        return selectors.role_list()
+    org = account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    return selectors.role_list(organization=org)
+
+
+@router.post("/organizations/{organization_id}/roles", response={201: RoleOut})
+def role_create(
+    request: HttpRequest, organization_id: int, payload: RoleCreateIn
+) -> tuple[int, Role]:
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    return 201, services.role_create(
+        actor=user, organization=org, name=payload.name, name_en=payload.name_en
+    )
+
+
+@router.get("/skills", response=list[SkillOut])
+@paginate(LimitOffsetPagination)
+def skill_list(request: HttpRequest) -> object:
+    return selectors.skill_list()
+
+
+@router.get("/workers/me", response=WorkerOut)
+def worker_me(request: HttpRequest) -> Worker:
+    return _me(request)
+
+
+@router.put("/workers/me/areas", response=WorkerOut)
+def worker_set_areas(request: HttpRequest, payload: WorkerAreasIn) -> Worker:
+    services.worker_set_areas(
+        worker=_me(request), region_ids=payload.region_ids, grid_ids=payload.grid_ids
+    )
+    return _me(request)
+
+
+@router.put("/workers/me/skills", response=WorkerOut)
+def worker_set_skills(request: HttpRequest, payload: WorkerSkillsIn) -> Worker:
+    services.worker_set_skills(worker=_me(request), skill_ids=payload.skill_ids)
+    return _me(request)
+
+
+@router.put("/workers/me/status", response=WorkerOut)
+def worker_set_status(request: HttpRequest, payload: WorkerStatusIn) -> Worker:
+    services.worker_set_status(worker=_me(request), status=payload.status)
+    return _me(request)
+
+
+@router.post("/workers/me/position", response=WorkerOut)
+def worker_report_position(request: HttpRequest, payload: PositionIn) -> Worker:
+    services.worker_report_position(
+        worker=_me(request), lat=payload.lat, lng=payload.lng, datum=payload.datum, at=payload.at
+    )
+    return _me(request)
+
+
+@router.get("/workers/me/role-change-requests", response=list[RoleChangeRequestOut])
+@paginate(LimitOffsetPagination)
+def my_role_change_requests(request: HttpRequest) -> object:
+    return selectors.role_change_request_list(worker=_me(request))
+
+
+@router.post("/workers/me/role-change-requests", response={201: RoleChangeRequestOut})
+def role_change_request_create(
+    request: HttpRequest, payload: RoleChangeRequestIn
+) -> tuple[int, RoleChangeRequest]:
+    return 201, services.role_change_request_create(
+        worker=_me(request), to_role_id=payload.to_role_id, reason=payload.reason
+    )
+
+
+@router.get("/role-change-requests", response=list[RoleChangeRequestOut])
+@paginate(LimitOffsetPagination)
+def role_change_request_list(request: HttpRequest, status: str | None = "pending") -> object:
+    """Operators: the review queue (pending by default)."""
+    require_operator(request)
+    return selectors.role_change_request_list(status=status)
+
+
+@router.post("/role-change-requests/{request_id}/approve", response=RoleChangeRequestOut)
+def role_change_approve(request: HttpRequest, request_id: int, payload: ReviewIn) -> RoleChangeRequest:
+    return services.role_change_approve(
+        reviewer=current_user(request), request_id=request_id, note=payload.note
+    )
+
+
+@router.post("/role-change-requests/{request_id}/reject", response=RoleChangeRequestOut)
+def role_change_reject(request: HttpRequest, request_id: int, payload: RejectIn) -> RoleChangeRequest:
+    return services.role_change_reject(
+        reviewer=current_user(request), request_id=request_id, reason=payload.reason
+    )
+
+
+@router.post("/teams", response={201: TeamOut})
+def team_create(request: HttpRequest, payload: TeamCreateIn) -> tuple[int, Team]:
+    return 201, services.team_create(leader=_me(request), name=payload.name)
+
+
+@router.post("/teams/mine/members", response={201: WorkerBriefOut})
+def team_add_member(request: HttpRequest, payload: TeamMemberIn) -> tuple[int, Worker]:
+    return 201, services.team_add_member(leader=_me(request), phone=payload.phone)
+
+
+@router.get("/workers", response=list[WorkerBriefOut])
+@paginate(LimitOffsetPagination)
+def worker_list(
+    request: HttpRequest, region_id: int | None = None, role_id: int | None = None
+) -> object:
+    """Operators: every worker, filtered by region (and the regions below it) and role."""
+    require_operator(request)
+    region_ids = (
+        region_selectors.region_descendant_ids(region_ids=[region_id]) if region_id else None
+    )
+    return selectors.worker_list(region_ids=region_ids, role_id=role_id)

@@ -1,0 +1,79 @@
+"""Reads for workers, roles, skills and role change requests."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from xinghuo.accounts.models import Organization, User
+
+from .exceptions import RoleNotFound, WorkerNotFound
+from .models import Role, RoleChangeRequest, Skill, Worker
+
+
+def worker_for_user(*, user: User) -> Worker:
+    """The caller's own worker profile, or WorkerNotFound when he is no worker."""
+    worker = (
+        Worker.objects.select_related("user", "role", "team")
+        .prefetch_related("regions", "grids", "worker_skills__skill")
+        .filter(user=user)
+        .first()
+    )
+    if worker is None:
+        raise WorkerNotFound()
+    return worker
+
+
+def role_list(*, organization: Organization | None = None) -> QuerySet[Role]:
+    """Active roles: the platform defaults plus, for an employer, its own."""
+    scope = Q(organization__isnull=True)
+    if organization is not None:
+        scope |= Q(organization=organization)
+    return Role.objects.filter(scope, is_active=True).order_by("pk")
+
+
+def role_list_for_worker() -> QuerySet[Role]:
+    """Every active role a worker may ask for: employers' roles are open to all workers."""
+    return Role.objects.filter(is_active=True).order_by("pk")
+
+
+def role_get(*, role_id: int, organization: Organization | None = None) -> Role:
+    role = role_list(organization=organization).filter(pk=role_id).first()
+    if role is None:
+        raise RoleNotFound()
+    return role
+
+
+def skill_list() -> QuerySet[Skill]:
+    return Skill.objects.order_by("pk")
+
+
+def role_change_request_list(
+    *, worker: Worker | None = None, status: str | None = None
+) -> QuerySet[RoleChangeRequest]:
+    """A worker's own requests, or (worker=None, for operators) everybody's."""
+    qs = RoleChangeRequest.objects.select_related(
+        "worker__user", "from_role", "to_role", "reviewed_by"
+    )
+    if worker is not None:
+        qs = qs.filter(worker=worker)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-pk")
+
+
+def worker_list(
+    *, region_ids: set[int] | None = None, role_id: int | None = None
+) -> QuerySet[Worker]:
+    qs = Worker.objects.select_related("user", "role").order_by("pk")
+    if region_ids is not None:
+        qs = qs.filter(regions__in=region_ids).distinct()
+    if role_id is not None:
+        qs = qs.filter(role_id=role_id)
+    return qs
+
+
+def worker_count_by_role() -> list[dict[str, object]]:
+    """[{role_id, role__name, count}] over every worker, in role order."""
+    return list(
+        Worker.objects.values("role_id", "role__name").annotate(count=Count("pk")).order_by("role_id")
+    )
