@@ -46,15 +46,19 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(NinjaValidationError)
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    errors = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or None,
-            "location": (e.get("loc") or ["body"])[0],
-            "message": e.get("msg", ""),
-            "type": e.get("type", ""),
-        }
-        for e in exc.errors
-    ]
+    errors = []
+    for e in exc.errors:
+        loc = [str(p) for p in e.get("loc", ())] or ["body"]
+        # Body errors are located as ["body", <parameter name>, field…]: drop the parameter.
+        field_path = loc[2:] if loc[0] == "body" else loc[1:]
+        errors.append(
+            {
+                "field": ".".join(field_path) or None,
+                "location": loc[0],
+                "message": e.get("msg", ""),
+                "type": e.get("type", ""),
+            }
+        )
     return api.create_response(
         request,
         error_body("validation_error", _("The request is not valid."), {"errors": errors}),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "xinghuo.accounts",
     "xinghuo.regions",
     "xinghuo.workforce",
+    "xinghuo.demo",
     "xinghuo.web",
 ]
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.workforce import services as workforce_services
@@ -35,11 +35,14 @@ def user_out(user: User) -> UserOut:
 
 
 @router.post("/auth/register", auth=None, response={201: UserOut})
-def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, UserOut]:
+def register(request: HttpRequest, payload: RegisterIn) -> Status[UserOut]:
     """Register a worker, or an employer together with its organization."""
     if payload.kind == "worker":
         user = workforce_services.worker_register(
-            phone=payload.phone, password=payload.password, name=payload.name, role_id=payload.role_id
+            phone=payload.phone,
+            password=payload.password,
+            name=payload.name,
+            role_id=payload.role_id,
         ).user
     else:
         user, _org = services.employer_register(
@@ -49,7 +52,7 @@ def register(request: HttpRequest, payload: RegisterIn) -> tuple[int, UserOut]:
             organization_name=payload.organization_name,
             credit_code=payload.credit_code,
         )
-    return 201, user_out(user)
+    return Status(201, user_out(user))
 
 
 @router.post("/auth/login", auth=None, response=LoginOut)
@@ -63,12 +66,12 @@ def login(request: HttpRequest, payload: LoginIn) -> LoginOut:
 
 
 @router.post("/auth/logout", response={204: None})
-def logout(request: HttpRequest) -> tuple[int, None]:
+def logout(request: HttpRequest) -> Status[None]:
     """Revoke the token this request was made with."""
     token: ApiToken | None = getattr(request, "api_token", None)
     if token is not None:
         services.api_token_revoke(user=current_user(request), token_id=token.pk)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/auth/me", response=UserOut)
@@ -83,9 +86,9 @@ def token_list(request: HttpRequest) -> object:
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     services.api_token_revoke(user=current_user(request), token_id=token_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/organizations", response=list[OrganizationOut])
@@ -97,35 +100,48 @@ def organization_list(request: HttpRequest) -> object:
 @router.post("/organizations", response={201: OrganizationOut})
 def organization_create(
     request: HttpRequest, payload: OrganizationCreateIn
-) -> tuple[int, Organization]:
+) -> Status[Organization]:
     org = services.organization_create(owner=current_user(request), **payload.dict())
-    return 201, org
+    return Status(201, org)
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut)
 def organization_detail(request: HttpRequest, organization_id: int) -> Organization:
-    return selectors.organization_get_for_member(user=current_user(request), organization_id=organization_id)
+    return selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
 
 
 @router.get("/organizations/{organization_id}/members", response=list[MembershipOut])
 @paginate(LimitOffsetPagination)
 def member_list(request: HttpRequest, organization_id: int) -> object:
-    org = selectors.organization_get_for_member(user=current_user(request), organization_id=organization_id)
+    org = selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
     return selectors.membership_list(organization=org)
 
 
 @router.post("/organizations/{organization_id}/members", response={201: MembershipOut})
 def member_add(
     request: HttpRequest, organization_id: int, payload: MembershipCreateIn
-) -> tuple[int, Membership]:
-    org = selectors.organization_get_for_member(user=current_user(request), organization_id=organization_id)
-    return 201, services.membership_add(
-        actor=current_user(request), organization=org, phone=payload.phone, role=payload.role
+) -> Status[Membership]:
+    org = selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    return Status(
+        201,
+        services.membership_add(
+            actor=current_user(request), organization=org, phone=payload.phone, role=payload.role
+        ),
     )
 
 
 @router.delete("/organizations/{organization_id}/members/{membership_id}", response={204: None})
-def member_remove(request: HttpRequest, organization_id: int, membership_id: int) -> tuple[int, None]:
-    org = selectors.organization_get_for_member(user=current_user(request), organization_id=organization_id)
-    services.membership_remove(actor=current_user(request), organization=org, membership_id=membership_id)
-    return 204, None
+def member_remove(request: HttpRequest, organization_id: int, membership_id: int) -> Status[None]:
+    org = selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    services.membership_remove(
+        actor=current_user(request), organization=org, membership_id=membership_id
+    )
+    return Status(204, None)

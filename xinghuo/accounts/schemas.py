@@ -10,7 +10,9 @@ from .models import Membership
 
 
 class RegisterIn(Schema):
-    kind: Literal["worker", "employer"] = Field(description="worker (服务人员) or employer (用工企业)")
+    kind: Literal["worker", "employer"] = Field(
+        description="worker (服务人员) or employer (用工企业)"
+    )
     phone: str = Field(max_length=32, examples=["13800138000"])
     password: str = Field(max_length=128)
     name: str = Field(max_length=64)

@@ -12,6 +12,7 @@ from django.contrib.auth import password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ from .exceptions import InvalidCredentials, LoginThrottled, OrganizationExists, 
 from .models import ApiToken, Membership, Organization, User
 from .validators import normalize_phone, normalize_uscc
 
-TOKEN_PREFIX = "xh_"
+TOKEN_PREFIX = "xh_"  # noqa: S105 - a public marker, not a secret
 
 
 def _check_password_strength(password: str, *, user: User | None = None) -> None:
@@ -150,15 +151,13 @@ def api_token_authenticate(*, raw: str, now: datetime | None = None) -> ApiToken
     if token is None or not token.user.is_active:
         return None
     # Touch last_used_at at most once a minute: no write on every request.
-    ApiToken.objects.filter(pk=token.pk, last_used_at__lt=now - timedelta(minutes=1)).update(
-        last_used_at=now
-    )
-    ApiToken.objects.filter(pk=token.pk, last_used_at__isnull=True).update(last_used_at=now)
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
     return token
 
 
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's tokens; revoking twice is harmless. Another user's token: NotFound."""
+    """Revoke one of the user's tokens (twice is harmless); another user's token is NotFound."""
     token = ApiToken.objects.filter(pk=token_id, user=user).first()
     if token is None:
         raise NotFound(_("Token not found."), code="token_not_found")
@@ -250,9 +249,7 @@ def _require_manager(*, actor: User, organization: Organization) -> Membership:
 
 
 @transaction.atomic
-def membership_add(
-    *, actor: User, organization: Organization, phone: str, role: str
-) -> Membership:
+def membership_add(*, actor: User, organization: Organization, phone: str, role: str) -> Membership:
     """Add an existing user to the organization. Only owners/admins; only an owner makes owners."""
     actor_membership = _require_manager(actor=actor, organization=organization)
     if role not in Membership.Role.values:

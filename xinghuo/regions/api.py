@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
@@ -31,7 +31,9 @@ SITE_EDITORS = ("owner", "admin", "dispatcher")
 
 @router.get("/regions", response=list[RegionOut])
 @paginate(LimitOffsetPagination)
-def region_list(request: HttpRequest, parent_id: int | None = None, level: int | None = None) -> object:
+def region_list(
+    request: HttpRequest, parent_id: int | None = None, level: int | None = None
+) -> object:
     return selectors.region_list(parent_id=parent_id, level=level)
 
 
@@ -41,15 +43,18 @@ def region_detail(request: HttpRequest, region_id: int) -> Region:
 
 
 @router.post("/regions", response={201: RegionOut})
-def region_create(request: HttpRequest, payload: RegionCreateIn) -> tuple[int, Region]:
+def region_create(request: HttpRequest, payload: RegionCreateIn) -> Status[Region]:
     require_operator(request)
     parent = selectors.region_get(region_id=payload.parent_id) if payload.parent_id else None
-    return 201, services.region_create(
-        code=payload.code,
-        name=payload.name,
-        level=payload.level,
-        parent=parent,
-        boundary=payload.boundary,
+    return Status(
+        201,
+        services.region_create(
+            code=payload.code,
+            name=payload.name,
+            level=payload.level,
+            parent=parent,
+            boundary=payload.boundary,
+        ),
     )
 
 
@@ -65,27 +70,25 @@ def grid_detail(request: HttpRequest, grid_id: int) -> Grid:
 
 
 @router.post("/grids", response={201: GridOut})
-def grid_create(request: HttpRequest, payload: GridCreateIn) -> tuple[int, Grid]:
+def grid_create(request: HttpRequest, payload: GridCreateIn) -> Status[Grid]:
     require_operator(request)
     region = selectors.region_get(region_id=payload.region_id)
-    return 201, services.grid_create(
-        region=region, code=payload.code, name=payload.name, polygon=payload.polygon
+    return Status(
+        201,
+        services.grid_create(
+            region=region, code=payload.code, name=payload.name, polygon=payload.polygon
+        ),
     )
 
 
 @router.get("/geo/resolve", response=LocationOut)
 def location_resolve(
     request: HttpRequest, lat: float, lng: float, datum: Literal["wgs84", "gcj02"] = "wgs84"
-) -> LocationOut:
+) -> dict[str, object]:
     """Which region and grid a point falls in (GCJ-02 input converted to WGS-84 first)."""
     point = validate_point(lat=lat, lng=lng, datum=datum)
     region, grid = selectors.location_resolve(lat=point.lat, lng=point.lng)
-    return LocationOut(
-        lat=point.lat,
-        lng=point.lng,
-        region=RegionOut.from_orm(region) if region else None,
-        grid=GridOut.from_orm(grid) if grid else None,
-    )
+    return {"lat": point.lat, "lng": point.lng, "region": region, "grid": grid}
 
 
 @router.get("/organizations/{organization_id}/sites", response=list[SiteOut])
@@ -98,13 +101,11 @@ def site_list(request: HttpRequest, organization_id: int, region_id: int | None 
 
 
 @router.post("/organizations/{organization_id}/sites", response={201: SiteOut})
-def site_create(
-    request: HttpRequest, organization_id: int, payload: SiteCreateIn
-) -> tuple[int, Site]:
+def site_create(request: HttpRequest, organization_id: int, payload: SiteCreateIn) -> Status[Site]:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=SITE_EDITORS
     )
-    return 201, services.site_create(organization=org, **payload.dict())
+    return Status(201, services.site_create(organization=org, **payload.dict()))
 
 
 @router.get("/organizations/{organization_id}/sites/{site_id}", response=SiteOut)

@@ -15,7 +15,7 @@ from .exceptions import InvalidGeometry
 
 
 def parse_area(geojson: Any, *, field: str) -> BaseGeometry:
-    """A valid Polygon/MultiPolygon inside China from GeoJSON ([lng, lat] pairs), or InvalidGeometry."""
+    """A valid Polygon/MultiPolygon in China from GeoJSON ([lng, lat] pairs), or InvalidGeometry."""
     if not isinstance(geojson, dict) or geojson.get("type") not in ("Polygon", "MultiPolygon"):
         raise InvalidGeometry(
             _("Expected a GeoJSON Polygon or MultiPolygon."), detail={"field": field}
@@ -27,9 +27,7 @@ def parse_area(geojson: Any, *, field: str) -> BaseGeometry:
             _("The polygon's coordinates are malformed."), detail={"field": field}
         ) from None
     if geom.is_empty or not geom.is_valid or geom.area == 0:
-        raise InvalidGeometry(
-            _("The polygon is empty or crosses itself."), detail={"field": field}
-        )
+        raise InvalidGeometry(_("The polygon is empty or crosses itself."), detail={"field": field})
     min_lng, min_lat, max_lng, max_lat = geom.bounds
     if not (point_in_china(lat=min_lat, lng=min_lng) and point_in_china(lat=max_lat, lng=max_lng)):
         raise InvalidGeometry(

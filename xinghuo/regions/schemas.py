@@ -91,5 +91,3 @@ class LocationOut(Schema):
     lng: float
     region: RegionOut | None
     grid: GridOut | None
-
-

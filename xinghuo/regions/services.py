@@ -57,8 +57,10 @@ def region_create(
     fields: dict[str, Any] = {}
     if boundary is not None:
         geom = parse_area(boundary, field="boundary")
-        if parent is not None and parent.boundary and not area_within(
-            geom, parse_area(parent.boundary, field="parent.boundary")
+        if (
+            parent is not None
+            and parent.boundary
+            and not area_within(geom, parse_area(parent.boundary, field="parent.boundary"))
         ):
             raise InvalidGeometry(
                 _("The boundary must lie inside the parent region."), detail={"field": "boundary"}
@@ -128,7 +130,9 @@ def site_create(
         address=(address or "").strip()[:255],
     )
     if kind not in Site.Kind.values:
-        raise ValidationFailed(_("Unknown site type."), code="invalid_kind", detail={"field": "kind"})
+        raise ValidationFailed(
+            _("Unknown site type."), code="invalid_kind", detail={"field": "kind"}
+        )
     _place(site, lat=lat, lng=lng, datum=datum)
     try:
         with transaction.atomic():

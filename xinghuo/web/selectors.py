@@ -53,5 +53,5 @@ def operator_dashboard() -> dict[str, Any]:
             ).count(),
         },
         "role_requests": list(workforce_selectors.role_change_request_list(status="pending")[:50]),
-        "workers_by_role": workforce_selectors.worker_count_by_role(),
+        "workers_by_role_chart": workforce_selectors.worker_count_by_role(),
     }

@@ -21,7 +21,11 @@ from xinghuo.workforce.exceptions import WorkerNotFound
 from . import selectors
 from .forms import LoginForm, RegisterForm, ReviewForm, RoleChangeForm, StatusForm
 
-LANDING = {"operator": "web:operator_home", "employer": "web:employer_home", "worker": "web:worker_home"}
+LANDING = {
+    "operator": "web:operator_home",
+    "employer": "web:employer_home",
+    "worker": "web:worker_home",
+}
 
 
 def _landing_for(request: HttpRequest) -> str:
@@ -118,7 +122,9 @@ def worker_home(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("Status updated."))
             elif action == "role_change":
-                role_form = RoleChangeForm(request.POST, roles=role_form.fields["to_role_id"].choices)  # type: ignore[attr-defined]
+                role_form = RoleChangeForm(
+                    request.POST, roles=role_form.fields["to_role_id"].choices
+                )  # type: ignore[attr-defined]
                 if role_form.is_valid():
                     workforce_services.role_change_request_create(
                         worker=worker,
@@ -159,7 +165,9 @@ def operator_home(request: HttpRequest) -> HttpResponse:
         if form.is_valid() and request_id.isdigit():
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    workforce_services.role_change_approve(reviewer=user, request_id=int(request_id))
+                    workforce_services.role_change_approve(
+                        reviewer=user, request_id=int(request_id)
+                    )
                     messages.success(request, _("Role change approved."))
                 else:
                     workforce_services.role_change_reject(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
@@ -49,13 +49,14 @@ def role_list(request: HttpRequest, organization_id: int | None = None) -> objec
 
 
 @router.post("/organizations/{organization_id}/roles", response={201: RoleOut})
-def role_create(
-    request: HttpRequest, organization_id: int, payload: RoleCreateIn
-) -> tuple[int, Role]:
+def role_create(request: HttpRequest, organization_id: int, payload: RoleCreateIn) -> Status[Role]:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
-    return 201, services.role_create(
-        actor=user, organization=org, name=payload.name, name_en=payload.name_en
+    return Status(
+        201,
+        services.role_create(
+            actor=user, organization=org, name=payload.name, name_en=payload.name_en
+        ),
     )
 
 
@@ -107,9 +108,12 @@ def my_role_change_requests(request: HttpRequest) -> object:
 @router.post("/workers/me/role-change-requests", response={201: RoleChangeRequestOut})
 def role_change_request_create(
     request: HttpRequest, payload: RoleChangeRequestIn
-) -> tuple[int, RoleChangeRequest]:
-    return 201, services.role_change_request_create(
-        worker=_me(request), to_role_id=payload.to_role_id, reason=payload.reason
+) -> Status[RoleChangeRequest]:
+    return Status(
+        201,
+        services.role_change_request_create(
+            worker=_me(request), to_role_id=payload.to_role_id, reason=payload.reason
+        ),
     )
 
 
@@ -122,27 +126,31 @@ def role_change_request_list(request: HttpRequest, status: str | None = "pending
 
 
 @router.post("/role-change-requests/{request_id}/approve", response=RoleChangeRequestOut)
-def role_change_approve(request: HttpRequest, request_id: int, payload: ReviewIn) -> RoleChangeRequest:
+def role_change_approve(
+    request: HttpRequest, request_id: int, payload: ReviewIn
+) -> RoleChangeRequest:
     return services.role_change_approve(
         reviewer=current_user(request), request_id=request_id, note=payload.note
     )
 
 
 @router.post("/role-change-requests/{request_id}/reject", response=RoleChangeRequestOut)
-def role_change_reject(request: HttpRequest, request_id: int, payload: RejectIn) -> RoleChangeRequest:
+def role_change_reject(
+    request: HttpRequest, request_id: int, payload: RejectIn
+) -> RoleChangeRequest:
     return services.role_change_reject(
         reviewer=current_user(request), request_id=request_id, reason=payload.reason
     )
 
 
 @router.post("/teams", response={201: TeamOut})
-def team_create(request: HttpRequest, payload: TeamCreateIn) -> tuple[int, Team]:
-    return 201, services.team_create(leader=_me(request), name=payload.name)
+def team_create(request: HttpRequest, payload: TeamCreateIn) -> Status[Team]:
+    return Status(201, services.team_create(leader=_me(request), name=payload.name))
 
 
 @router.post("/teams/mine/members", response={201: WorkerBriefOut})
-def team_add_member(request: HttpRequest, payload: TeamMemberIn) -> tuple[int, Worker]:
-    return 201, services.team_add_member(leader=_me(request), phone=payload.phone)
+def team_add_member(request: HttpRequest, payload: TeamMemberIn) -> Status[Worker]:
+    return Status(201, services.team_add_member(leader=_me(request), phone=payload.phone))
 
 
 @router.get("/workers", response=list[WorkerBriefOut])

@@ -17,13 +17,13 @@ class BilingualNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def label(self) -> str:
         lang = get_language() or "zh-hans"
         return self.name_en if lang.startswith("en") and self.name_en else self.name
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Role(TimeStampedModel, BilingualNameMixin):

@@ -174,5 +174,3 @@ class TeamOut(Schema):
     id: int
     name: str
     leader_id: int
-
-

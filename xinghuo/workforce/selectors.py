@@ -73,7 +73,6 @@ def worker_list(
 
 
 def worker_count_by_role() -> list[dict[str, object]]:
-    """[{role_id, role__name, count}] over every worker, in role order."""
-    return list(
-        Worker.objects.values("role_id", "role__name").annotate(count=Count("pk")).order_by("role_id")
-    )
+    """[{role_id, label, count}] for every role that has workers, in role order."""
+    roles = Role.objects.annotate(count=Count("workers")).filter(count__gt=0).order_by("pk")
+    return [{"role_id": r.pk, "label": r.label, "count": r.count} for r in roles]

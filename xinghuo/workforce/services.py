@@ -34,9 +34,7 @@ def _active_role(role_id: int | None) -> Role:
 
 
 @transaction.atomic
-def worker_register(
-    *, phone: str, password: str, name: str, role_id: int | None = None
-) -> Worker:
+def worker_register(*, phone: str, password: str, name: str, role_id: int | None = None) -> Worker:
     """Register a user and his worker profile with one role (daily maintenance by default).
 
     All or nothing. Raises the errors of user_create and RoleNotFound.
@@ -114,7 +112,9 @@ def worker_report_position(
     at = at or now
     if at > now + timedelta(minutes=5):
         raise ValidationFailed(
-            _("The position's time is in the future."), code="time_in_future", detail={"field": "at"}
+            _("The position's time is in the future."),
+            code="time_in_future",
+            detail={"field": "at"},
         )
     updated = (
         Worker.objects.filter(pk=worker.pk)
@@ -163,7 +163,9 @@ def role_create(*, actor: User, organization: Organization, name: str, name_en: 
 
 
 @transaction.atomic
-def role_change_request_create(*, worker: Worker, to_role_id: int, reason: str = "") -> RoleChangeRequest:
+def role_change_request_create(
+    *, worker: Worker, to_role_id: int, reason: str = ""
+) -> RoleChangeRequest:
     """Ask for another role. The worker's role is unchanged until an operator approves.
 
     Raises RoleNotFound, ValidationFailed(same_role), Conflict(request_pending).
@@ -191,9 +193,7 @@ def _lock_pending_request(*, reviewer: User, request_id: int) -> RoleChangeReque
     if not reviewer.is_staff:
         # Only operators review; to anyone else the request does not exist.
         raise RoleChangeRequestNotFound()
-    request = (
-        RoleChangeRequest.objects.select_for_update().filter(pk=request_id).first()
-    )
+    request = RoleChangeRequest.objects.select_for_update().filter(pk=request_id).first()
     if request is None:
         raise RoleChangeRequestNotFound()
     if request.status != RoleChangeRequest.Status.PENDING:

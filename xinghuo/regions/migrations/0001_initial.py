@@ -5,78 +5,232 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('min_lat', models.FloatField(blank=True, editable=False, null=True, verbose_name='min latitude')),
-                ('min_lng', models.FloatField(blank=True, editable=False, null=True, verbose_name='min longitude')),
-                ('max_lat', models.FloatField(blank=True, editable=False, null=True, verbose_name='max latitude')),
-                ('max_lng', models.FloatField(blank=True, editable=False, null=True, verbose_name='max longitude')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'Province'), (2, 'City'), (3, 'District'), (4, 'Maintenance area')], verbose_name='level')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('boundary', models.JSONField(blank=True, help_text='A GeoJSON Polygon or MultiPolygon in WGS-84, [longitude, latitude].', null=True, verbose_name='boundary (GeoJSON)')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='parent region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "min_lat",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="min latitude"
+                    ),
+                ),
+                (
+                    "min_lng",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="min longitude"
+                    ),
+                ),
+                (
+                    "max_lat",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="max latitude"
+                    ),
+                ),
+                (
+                    "max_lng",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="max longitude"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Province"),
+                            (2, "City"),
+                            (3, "District"),
+                            (4, "Maintenance area"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "boundary",
+                    models.JSONField(
+                        blank=True,
+                        help_text="A GeoJSON Polygon or MultiPolygon in WGS-84, [longitude, latitude].",
+                        null=True,
+                        verbose_name="boundary (GeoJSON)",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="parent region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Grid',
+            name="Grid",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('min_lat', models.FloatField(blank=True, editable=False, null=True, verbose_name='min latitude')),
-                ('min_lng', models.FloatField(blank=True, editable=False, null=True, verbose_name='min longitude')),
-                ('max_lat', models.FloatField(blank=True, editable=False, null=True, verbose_name='max latitude')),
-                ('max_lng', models.FloatField(blank=True, editable=False, null=True, verbose_name='max longitude')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('polygon', models.JSONField(help_text='A GeoJSON Polygon or MultiPolygon in WGS-84, [longitude, latitude].', verbose_name='polygon (GeoJSON)')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='grids', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "min_lat",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="min latitude"
+                    ),
+                ),
+                (
+                    "min_lng",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="min longitude"
+                    ),
+                ),
+                (
+                    "max_lat",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="max latitude"
+                    ),
+                ),
+                (
+                    "max_lng",
+                    models.FloatField(
+                        blank=True, editable=False, null=True, verbose_name="max longitude"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "polygon",
+                    models.JSONField(
+                        help_text="A GeoJSON Polygon or MultiPolygon in WGS-84, [longitude, latitude].",
+                        verbose_name="polygon (GeoJSON)",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="grids",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'grid',
-                'verbose_name_plural': 'grids',
-                'ordering': ['code'],
+                "verbose_name": "grid",
+                "verbose_name_plural": "grids",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Site',
+            name="Site",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, verbose_name='site code')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('kind', models.CharField(choices=[('tower', 'Tower'), ('machine_room', 'Machine room'), ('base_station', 'Base station'), ('indoor', 'Indoor distribution'), ('data_center', 'Data centre'), ('other', 'Other')], default='tower', max_length=16, verbose_name='type')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('lat', models.FloatField(verbose_name='latitude (WGS-84)')),
-                ('lng', models.FloatField(verbose_name='longitude (WGS-84)')),
-                ('grid', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='regions.grid', verbose_name='grid')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='accounts.organization', verbose_name='organization')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sites', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("code", models.CharField(max_length=32, verbose_name="site code")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("tower", "Tower"),
+                            ("machine_room", "Machine room"),
+                            ("base_station", "Base station"),
+                            ("indoor", "Indoor distribution"),
+                            ("data_center", "Data centre"),
+                            ("other", "Other"),
+                        ],
+                        default="tower",
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("lat", models.FloatField(verbose_name="latitude (WGS-84)")),
+                ("lng", models.FloatField(verbose_name="longitude (WGS-84)")),
+                (
+                    "grid",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="regions.grid",
+                        verbose_name="grid",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="accounts.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sites",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site',
-                'verbose_name_plural': 'sites',
-                'indexes': [models.Index(fields=['region'], name='regions_sit_region__85fb0e_idx'), models.Index(fields=['grid'], name='regions_sit_grid_id_603ce1_idx')],
-                'constraints': [models.UniqueConstraint(fields=('organization', 'code'), name='uniq_site_code_per_org'), models.CheckConstraint(condition=models.Q(('lat__gte', -90), ('lat__lte', 90), ('lng__gte', -180), ('lng__lte', 180)), name='site_coordinates_in_range')],
+                "verbose_name": "site",
+                "verbose_name_plural": "sites",
+                "indexes": [
+                    models.Index(fields=["region"], name="regions_sit_region__85fb0e_idx"),
+                    models.Index(fields=["grid"], name="regions_sit_grid_id_603ce1_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organization", "code"), name="uniq_site_code_per_org"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("lat__gte", -90),
+                            ("lat__lte", 90),
+                            ("lng__gte", -180),
+                            ("lng__lte", 180),
+                        ),
+                        name="site_coordinates_in_range",
+                    ),
+                ],
             },
         ),
     ]

@@ -6,140 +6,349 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Skill',
+            name="Skill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=64, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=64, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=48, unique=True, verbose_name='code')),
-                ('requires_certification', models.BooleanField(default=False, verbose_name='requires certification')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=64, verbose_name="name (Chinese)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=64, verbose_name="name (English)"),
+                ),
+                ("code", models.SlugField(max_length=48, unique=True, verbose_name="code")),
+                (
+                    "requires_certification",
+                    models.BooleanField(default=False, verbose_name="requires certification"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
             ],
             options={
-                'verbose_name': 'skill',
-                'verbose_name_plural': 'skills',
-                'ordering': ['pk'],
+                "verbose_name": "skill",
+                "verbose_name_plural": "skills",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'team',
-                'verbose_name_plural': 'teams',
+                "verbose_name": "team",
+                "verbose_name_plural": "teams",
             },
         ),
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name', models.CharField(max_length=64, verbose_name='name (Chinese)')),
-                ('name_en', models.CharField(blank=True, max_length=64, verbose_name='name (English)')),
-                ('code', models.SlugField(max_length=48, unique=True, verbose_name='code')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='roles', to='accounts.organization', verbose_name='defined by organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name", models.CharField(max_length=64, verbose_name="name (Chinese)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=64, verbose_name="name (English)"),
+                ),
+                ("code", models.SlugField(max_length=48, unique=True, verbose_name="code")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="roles",
+                        to="accounts.organization",
+                        verbose_name="defined by organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role',
-                'verbose_name_plural': 'roles',
-                'ordering': ['pk'],
+                "verbose_name": "role",
+                "verbose_name_plural": "roles",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='Worker',
+            name="Worker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('status', models.CharField(choices=[('available', 'Available'), ('busy', 'Busy'), ('off_duty', 'Off duty')], default='off_duty', max_length=16, verbose_name='status')),
-                ('is_active', models.BooleanField(default=True, help_text='Inactive workers see and take no orders.', verbose_name='active')),
-                ('last_lat', models.FloatField(blank=True, null=True, verbose_name='last latitude (WGS-84)')),
-                ('last_lng', models.FloatField(blank=True, null=True, verbose_name='last longitude (WGS-84)')),
-                ('last_position_at', models.DateTimeField(blank=True, null=True, verbose_name='last position at')),
-                ('grids', models.ManyToManyField(blank=True, related_name='workers', to='regions.grid', verbose_name='grids')),
-                ('regions', models.ManyToManyField(blank=True, related_name='workers', to='regions.region', verbose_name='regions')),
-                ('role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='workers', to='workforce.role', verbose_name='role')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='workforce.team', verbose_name='team')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("available", "Available"),
+                            ("busy", "Busy"),
+                            ("off_duty", "Off duty"),
+                        ],
+                        default="off_duty",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Inactive workers see and take no orders.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "last_lat",
+                    models.FloatField(blank=True, null=True, verbose_name="last latitude (WGS-84)"),
+                ),
+                (
+                    "last_lng",
+                    models.FloatField(
+                        blank=True, null=True, verbose_name="last longitude (WGS-84)"
+                    ),
+                ),
+                (
+                    "last_position_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last position at"),
+                ),
+                (
+                    "grids",
+                    models.ManyToManyField(
+                        blank=True, related_name="workers", to="regions.grid", verbose_name="grids"
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="workers",
+                        to="regions.region",
+                        verbose_name="regions",
+                    ),
+                ),
+                (
+                    "role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="workers",
+                        to="workforce.role",
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="members",
+                        to="workforce.team",
+                        verbose_name="team",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'worker',
-                'verbose_name_plural': 'workers',
+                "verbose_name": "worker",
+                "verbose_name_plural": "workers",
             },
         ),
         migrations.AddField(
-            model_name='team',
-            name='leader',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='led_team', to='workforce.worker', verbose_name='leader'),
+            model_name="team",
+            name="leader",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="led_team",
+                to="workforce.worker",
+                verbose_name="leader",
+            ),
         ),
         migrations.CreateModel(
-            name='WorkerSkill',
+            name="WorkerSkill",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='certified from')),
-                ('valid_until', models.DateField(blank=True, null=True, verbose_name='certified until')),
-                ('skill', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='workforce.skill', verbose_name='skill')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='worker_skills', to='workforce.worker', verbose_name='worker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "valid_from",
+                    models.DateField(blank=True, null=True, verbose_name="certified from"),
+                ),
+                (
+                    "valid_until",
+                    models.DateField(blank=True, null=True, verbose_name="certified until"),
+                ),
+                (
+                    "skill",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="workforce.skill",
+                        verbose_name="skill",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="worker_skills",
+                        to="workforce.worker",
+                        verbose_name="worker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'worker skill',
-                'verbose_name_plural': 'worker skills',
+                "verbose_name": "worker skill",
+                "verbose_name_plural": "worker skills",
             },
         ),
         migrations.AddField(
-            model_name='worker',
-            name='skills',
-            field=models.ManyToManyField(related_name='workers', through='workforce.WorkerSkill', to='workforce.skill', verbose_name='skills'),
+            model_name="worker",
+            name="skills",
+            field=models.ManyToManyField(
+                related_name="workers",
+                through="workforce.WorkerSkill",
+                to="workforce.skill",
+                verbose_name="skills",
+            ),
         ),
         migrations.CreateModel(
-            name='RoleChangeRequest',
+            name="RoleChangeRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('reason', models.CharField(blank=True, max_length=255, verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='status')),
-                ('review_note', models.CharField(blank=True, max_length=255, verbose_name='review note')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('from_role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workforce.role', verbose_name='current role')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
-                ('to_role', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='workforce.role', verbose_name='requested role')),
-                ('worker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_change_requests', to='workforce.worker', verbose_name='worker')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("reason", models.CharField(blank=True, max_length=255, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "review_note",
+                    models.CharField(blank=True, max_length=255, verbose_name="review note"),
+                ),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
+                ),
+                (
+                    "from_role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workforce.role",
+                        verbose_name="current role",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
+                (
+                    "to_role",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="workforce.role",
+                        verbose_name="requested role",
+                    ),
+                ),
+                (
+                    "worker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_change_requests",
+                        to="workforce.worker",
+                        verbose_name="worker",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role change request',
-                'verbose_name_plural': 'role change requests',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('worker',), name='one_pending_role_change_per_worker')],
+                "verbose_name": "role change request",
+                "verbose_name_plural": "role change requests",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("worker",),
+                        name="one_pending_role_change_per_worker",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='workerskill',
-            constraint=models.UniqueConstraint(fields=('worker', 'skill'), name='uniq_worker_skill'),
+            model_name="workerskill",
+            constraint=models.UniqueConstraint(
+                fields=("worker", "skill"), name="uniq_worker_skill"
+            ),
         ),
         migrations.AddIndex(
-            model_name='worker',
-            index=models.Index(fields=['status', 'is_active'], name='workforce_w_status_22f6db_idx'),
+            model_name="worker",
+            index=models.Index(
+                fields=["status", "is_active"], name="workforce_w_status_22f6db_idx"
+            ),
         ),
     ]

@@ -1,0 +1,158 @@
+"""Fixtures shared by every test: users made through the services, an API client,
+and a small region tree (Hangzhou, Xihu district with two grids)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from stdnum.cn import uscc
+
+from xinghuo.accounts import services as account_services
+from xinghuo.accounts.models import Organization, User
+from xinghuo.regions import services as region_services
+from xinghuo.regions.models import Grid, Region
+from xinghuo.workforce import services as workforce_services
+from xinghuo.workforce.models import Worker
+
+PASSWORD = "Xinghuo@2026"
+
+
+def rect(min_lng: float, min_lat: float, max_lng: float, max_lat: float) -> dict[str, Any]:
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [min_lng, min_lat],
+                [max_lng, min_lat],
+                [max_lng, max_lat],
+                [min_lng, max_lat],
+                [min_lng, min_lat],
+            ]
+        ],
+    }
+
+
+def credit_code(n: int) -> str:
+    """A valid unified social credit code, different for every n."""
+    body = f"91330100MA{n:07d}"
+    return body + uscc.calc_check_digit(body)
+
+
+class ApiClient:
+    """Calls /api/v1/ with JSON and, when given, a bearer token."""
+
+    def __init__(self, token: str | None = None, language: str | None = None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        if language:
+            self.headers["Accept-Language"] = language
+
+    def _call(self, method: str, path: str, data: Any = None, **extra: Any) -> Any:
+        url = "/api/v1" + path
+        fn = getattr(self.client, method)
+        if method in ("get", "delete"):
+            return fn(url, data, headers=self.headers, **extra)
+        return fn(
+            url,
+            json.dumps(data if data is not None else {}),
+            content_type="application/json",
+            headers=self.headers,
+            **extra,
+        )
+
+    def get(self, path: str, params: dict[str, Any] | None = None, **extra: Any) -> Any:
+        return self._call("get", path, params, **extra)
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("post", path, data, **extra)
+
+    def put(self, path: str, data: Any = None, **extra: Any) -> Any:
+        return self._call("put", path, data, **extra)
+
+    def delete(self, path: str, **extra: Any) -> Any:
+        return self._call("delete", path, **extra)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    # Login throttling lives in the cache; tests must not leak failures into each other.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def api() -> Callable[..., ApiClient]:
+    def make(user: User | None = None, language: str | None = None) -> ApiClient:
+        token = account_services.api_token_issue(user=user).raw if user else None
+        return ApiClient(token, language=language)
+
+    return make
+
+
+@pytest.fixture
+def make_worker(db: None) -> Callable[..., Worker]:
+    counter = iter(range(10_000))
+
+    def make(*, phone: str | None = None, name: str = "李四", role_id: int | None = None) -> Worker:
+        return workforce_services.worker_register(
+            phone=phone or f"139{next(counter):08d}", password=PASSWORD, name=name, role_id=role_id
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
+    counter = iter(range(1, 10_000))
+
+    def make(*, name: str = "测试运维有限公司") -> tuple[User, Organization]:
+        n = next(counter)
+        return account_services.employer_register(
+            phone=f"137{n:08d}",
+            password=PASSWORD,
+            name=f"雇主{n}",
+            organization_name=f"{name}{n}",
+            credit_code=credit_code(n),
+        )
+
+    return make
+
+
+@pytest.fixture
+def operator(db: None) -> User:
+    return account_services.user_create(
+        phone="13800000001", password=PASSWORD, name="运营", is_staff=True
+    )
+
+
+@pytest.fixture
+def hangzhou(db: None) -> dict[str, Region | Grid]:
+    """浙江 → 杭州 → 西湖区 with grids 西湖北 (north half) and 西湖南 (south-west quarter);
+    the south-east quarter of the district has no grid."""
+    zj = region_services.region_create(
+        code="330000", name="浙江省", level=1, boundary=rect(118.0, 27.0, 123.0, 31.2)
+    )
+    hz = region_services.region_create(
+        code="330100", name="杭州市", level=2, parent=zj, boundary=rect(119.9, 30.05, 120.5, 30.45)
+    )
+    xh = region_services.region_create(
+        code="330106",
+        name="西湖区",
+        level=3,
+        parent=hz,
+        boundary=rect(120.05, 30.15, 120.15, 30.30),
+    )
+    north = region_services.grid_create(
+        region=xh, code="XH-N", name="西湖北", polygon=rect(120.05, 30.225, 120.15, 30.30)
+    )
+    south_west = region_services.grid_create(
+        region=xh, code="XH-SW", name="西湖西南", polygon=rect(120.05, 30.15, 120.10, 30.225)
+    )
+    return {"province": zj, "city": hz, "district": xh, "north": north, "south_west": south_west}

@@ -1,0 +1,1 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against live_server."""

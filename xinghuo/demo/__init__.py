@@ -1,0 +1,1 @@
+"""Demo data: a seeded Hangzhou city built only through the apps' services."""
