@@ -33,7 +33,8 @@ from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
 
 SEED = 20261127
-DEMO_PASSWORD = "Xinghuo@2026"
+# Published on purpose: the summary and the README give it to whoever runs the demo.
+DEMO_PASSWORD = "Xinghuo@2026"  # noqa: S105
 
 OPERATOR_PHONE = "13800000001"
 TOWER_OWNER_PHONE = "13800000002"
@@ -235,16 +236,19 @@ def random_point_in(rng: random.Random, polygon: dict[str, Any]) -> tuple[float,
 
 # --- organizations -----------------------------------------------------------------------
 
-SITE_KINDS: tuple[tuple[str, str, float], ...] = (
-    # kind, name suffix, weight
-    (Site.Kind.TOWER, "铁塔站", 0.35),
-    (Site.Kind.BASE_STATION, "基站", 0.25),
-    (Site.Kind.MACHINE_ROOM, "机房", 0.25),
-    (Site.Kind.INDOOR, "室分站", 0.15),
-)
-# The tower company owns towers and indoor distribution; the O&M company the operators'
-# base stations and machine rooms it maintains under contract.
-TOWER_KINDS = (Site.Kind.TOWER, Site.Kind.INDOOR)
+SITE_SUFFIX: dict[str, str] = {
+    Site.Kind.TOWER: "铁塔站",
+    Site.Kind.BASE_STATION: "基站",
+    Site.Kind.MACHINE_ROOM: "机房",
+    Site.Kind.INDOOR: "室分站",
+}
+# Each grid's sites are shared half and half: the tower company owns towers and indoor
+# distribution, the O&M company the operators' base stations and machine rooms it
+# maintains under contract.
+SITE_KINDS_BY_EMPLOYER: dict[str, tuple[tuple[str, float], ...]] = {
+    "tower": ((Site.Kind.TOWER, 0.7), (Site.Kind.INDOOR, 0.3)),
+    "om": ((Site.Kind.BASE_STATION, 0.5), (Site.Kind.MACHINE_ROOM, 0.5)),
+}
 
 
 @dataclass(frozen=True)
@@ -315,9 +319,18 @@ SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
     "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏方邹孟熊秦邱江尹薛段雷侯史陶顾毛邵钱严楼应俞"
 )
-GIVEN = (
-    "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宇浩凯健俊帆帅旭宁龙林欢阳建国志海峰文东亮晨浙杭"
-    "江春晓丽敏静燕芳娟婷颖红霞"
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# Whole given names, so that the characters of a name go together.
+GIVEN_NAMES = _words(
+    "伟 磊 军 勇 杰 涛 斌 超 明 刚 平 辉 鹏 华 飞 波 宇 浩 凯 健 俊 帆 旭 宁 龙 林 阳 "
+    "建国 建华 志强 志刚 海波 海涛 晓东 晓峰 俊杰 浩然 国平 立新 文斌 振宇 明辉 永刚 "
+    "鹏飞 子豪 家乐 宇航 晨阳 建军 卫东 小龙 金良 国强 红军 伟民 德华 永康 杭生 江涛 "
+    "浙平 丽华 晓燕 婷婷 雪梅 春燕 佳怡 丽娟 秀英 海燕 静 敏 芳 颖 红霞"
 )
 
 # How many of the 60 workers hold each default role; most do daily maintenance.
@@ -356,7 +369,9 @@ ROLE_SKILLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("power_operation", "env_monitoring", "driving", "electrician"),
     ),
 }
-# The demo worker's skills are fixed so the walkthrough in the docs stays true.
+# The demo worker's profile is fixed, not drawn, so that the worker login always shows
+# someone in 西湖区 who can take ordinary maintenance work.
+DEMO_WORKER_GRID = "西湖文教网格"
 DEMO_WORKER_SKILLS = ("bts_maintenance", "battery_maintenance", "work_at_height", "electrician")
 
 STATUS_WEIGHTS: tuple[tuple[str, float], ...] = (
@@ -551,35 +566,27 @@ class _Builder:
     # sites
 
     def build_sites(self) -> None:
-        kinds = [k for k, _suffix, _w in SITE_KINDS]
-        suffixes = {k: s for k, s, _w in SITE_KINDS}
-        weights = [w for _k, _s, w in SITE_KINDS]
         count = 0
         for spec in DISTRICTS:
-            grids = self.city.grids[spec.code]
-            landmarks = [lm for area in spec.areas for g in area.grids for lm in g.landmarks]
-            numbers = sorted(self.rng.sample(range(1, 400), len(landmarks)))
-            plan = [
-                (grid, landmark)
-                for grid, grid_spec in zip(
-                    grids, [g for area in spec.areas for g in area.grids], strict=True
-                )
-                for landmark in grid_spec.landmarks
-            ]
-            for number, (grid, landmark) in zip(numbers, plan, strict=True):
-                kind = self.rng.choices(kinds, weights)[0]
-                lat, lng = random_point_in(self.rng, grid.polygon)
-                org = self.orgs["tower" if kind in TOWER_KINDS else "om"]
-                region_services.site_create(
-                    organization=org,
-                    code=f"HZ-{spec.abbr}-{number:04d}",
-                    name=f"{landmark}{suffixes[kind]}",
-                    lat=lat,
-                    lng=lng,
-                    kind=kind,
-                    address=f"浙江省杭州市{spec.name}{landmark}附近",
-                )
-                count += 1
+            grid_specs = [g for area in spec.areas for g in area.grids]
+            numbers = iter(sorted(self.rng.sample(range(1, 400), SITES_PER_GRID * len(grid_specs))))
+            for grid, grid_spec in zip(self.city.grids[spec.code], grid_specs, strict=True):
+                owners = ["tower", "om"] * (SITES_PER_GRID // 2)
+                self.rng.shuffle(owners)
+                for landmark, owner in zip(grid_spec.landmarks, owners, strict=True):
+                    kinds = SITE_KINDS_BY_EMPLOYER[owner]
+                    kind = self.rng.choices([k for k, _w in kinds], [w for _k, w in kinds])[0]
+                    lat, lng = random_point_in(self.rng, grid.polygon)
+                    region_services.site_create(
+                        organization=self.orgs[owner],
+                        code=f"HZ-{spec.abbr}-{next(numbers):04d}",
+                        name=f"{landmark}{SITE_SUFFIX[kind]}",
+                        lat=lat,
+                        lng=lng,
+                        kind=kind,
+                        address=f"浙江省杭州市{spec.name}{landmark}附近",
+                    )
+                    count += 1
         self.log(f"Sites: {count}")
 
     # workers
@@ -587,8 +594,7 @@ class _Builder:
     def _unique_names(self, n: int) -> list[str]:
         names: list[str] = []
         while len(names) < n:
-            given = "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2))))
-            name = self.rng.choice(SURNAMES) + given
+            name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN_NAMES)
             if name not in names:
                 names.append(name)
         return names
@@ -628,7 +634,7 @@ class _Builder:
                 served.append(self.rng.choice(NEIGHBOURS[home]))
             grids: list[Grid] = []
             if demo:
-                grids = [self.city.grids[home][1]]  # 西湖文教网格
+                grids = [g for g in self.city.grids[home] if g.name == DEMO_WORKER_GRID]
             elif self.rng.random() < 0.4:
                 pool = [g for code in served for g in self.city.grids[code]]
                 grids = self.rng.sample(pool, self.rng.choice((1, 1, 2)))
