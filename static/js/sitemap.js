@@ -5,19 +5,25 @@
   const el = document.getElementById("site-map");
   if (!el || !window.L) return;
   const data = JSON.parse(document.getElementById("map-data").textContent);
-  const map = L.map(el, {attributionControl: false});
+  const escape = (s) => String(s).replace(/[&<>"]/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})[c]);
+  const layers = [];
   const bounds = L.latLngBounds([]);
   data.grids.forEach(function (g) {
     const layer = L.geoJSON(g.polygon, {style: {color: "#1c7ed6", weight: 1, fillOpacity: 0.05}})
-      .bindTooltip(g.name).addTo(map);
+      .bindTooltip(escape(g.name));
     bounds.extend(layer.getBounds());
+    layers.push(layer);
   });
   data.sites.forEach(function (s) {
-    L.circleMarker([s.lat, s.lng], {radius: 6, color: "#d9480f", fillOpacity: 0.8, className: "site-marker"})
-      .bindPopup("<strong>" + s.name.replace(/</g, "&lt;") + "</strong><br>" + s.code)
-      .addTo(map);
+    layers.push(
+      L.circleMarker([s.lat, s.lng], {radius: 6, color: "#d9480f", fillOpacity: 0.8, className: "site-marker"})
+        .bindPopup("<strong>" + escape(s.name) + "</strong><br>" + escape(s.code))
+    );
     bounds.extend([s.lat, s.lng]);
   });
+  // Leaflet needs a view before vector layers are added.
+  const map = L.map(el, {attributionControl: false});
   if (bounds.isValid()) map.fitBounds(bounds, {padding: [10, 10]});
   else map.setView([30.25, 120.16], 11);
+  layers.forEach((layer) => layer.addTo(map));
 })();

@@ -10,9 +10,10 @@ from playwright.sync_api import Page, expect
 pytestmark = [
     pytest.mark.browser,
     # The live server answers from another thread, so the data must be committed.
-    # serialized_rollback: a transactional test's flush also deletes the default
-    # roles that a data migration creates; this puts them back before each test.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
+    # The default roles come from a data migration; an earlier transactional
+    # test's flush may have deleted them (see conftest.migration_data).
+    pytest.mark.usefixtures("migration_data"),
 ]
 
 NAME = "张三"

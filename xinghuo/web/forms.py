@@ -4,9 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+def _phone_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"autocomplete": "username", "inputmode": "tel"})
+
+
 class LoginForm(forms.Form):
-    phone = forms.CharField(label=_("Mobile number"), max_length=32)
-    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
+    phone = forms.CharField(label=_("Mobile number"), max_length=32, widget=_phone_input())
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class RegisterForm(forms.Form):
@@ -14,8 +22,12 @@ class RegisterForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("I am"), choices=KIND_CHOICES, widget=forms.RadioSelect)
     name = forms.CharField(label=_("Name"), max_length=64)
-    phone = forms.CharField(label=_("Mobile number"), max_length=32)
-    password = forms.CharField(label=_("Password"), max_length=128, widget=forms.PasswordInput)
+    phone = forms.CharField(label=_("Mobile number"), max_length=32, widget=_phone_input())
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
     role_id = forms.TypedChoiceField(
         label=_("Role"), coerce=int, required=False, empty_value=None, choices=()
     )

@@ -110,7 +110,8 @@ def worker_home(request: HttpRequest) -> HttpResponse:
         worker = workforce_selectors.worker_for_user(user=current_user(request))
     except WorkerNotFound:
         return redirect("web:home")
-    role_form = RoleChangeForm(roles=[c for c in _role_choices() if c[0] != worker.role_id])
+    role_choices = [c for c in _role_choices() if c[0] != worker.role_id]
+    role_form = RoleChangeForm(roles=role_choices)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -122,9 +123,7 @@ def worker_home(request: HttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("Status updated."))
             elif action == "role_change":
-                role_form = RoleChangeForm(
-                    request.POST, roles=role_form.fields["to_role_id"].choices
-                )  # type: ignore[attr-defined]
+                role_form = RoleChangeForm(request.POST, roles=role_choices)
                 if role_form.is_valid():
                     workforce_services.role_change_request_create(
                         worker=worker,

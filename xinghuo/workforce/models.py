@@ -112,7 +112,7 @@ class Worker(TimeStampedModel):
     grids = models.ManyToManyField(
         "regions.Grid", verbose_name=_("grids"), blank=True, related_name="workers"
     )
-    skills = models.ManyToManyField(
+    skills: models.ManyToManyField[Skill, WorkerSkill] = models.ManyToManyField(
         Skill, verbose_name=_("skills"), through="WorkerSkill", related_name="workers"
     )
     last_lat = models.FloatField(_("last latitude (WGS-84)"), null=True, blank=True)
