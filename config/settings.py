@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Serves the API docs (Swagger UI) from its own static files, not a CDN.
+    "ninja",
     "xinghuo.core",
     "xinghuo.accounts",
     "xinghuo.regions",

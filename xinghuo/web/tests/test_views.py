@@ -138,3 +138,11 @@ def test_employer_landing_shows_its_sites_and_not_others(make_employer, hangzhou
     # Asking for another organization by id falls back to one's own.
     resp = logged_in(alice).get(f"/employer/?org={org_b.pk}")
     assert resp.context["organization"] == org_a
+
+
+def test_api_docs_and_schema_are_served_without_a_cdn():
+    docs = Client().get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert "cdn." not in docs.content.decode()
+    schema = Client().get("/api/v1/openapi.json").json()
+    assert "/api/v1/auth/login" in schema["paths"]
