@@ -751,3 +751,14 @@ def build_demo(*, stdout: Writer | None = None) -> DemoSummary:
     database already holds some of the demo's rows.
     """
     return _Builder(stdout=stdout).run()
+
+
+def existing_demo_logins() -> list[str]:
+    """The demo logins found in the database, for `make run` on a database built before."""
+    phones = [OPERATOR_PHONE, TOWER_OWNER_PHONE, OM_OWNER_PHONE, DEMO_WORKER_PHONE]
+    users = {u.phone: u for u in User.objects.filter(phone__in=phones)}
+    if not users:
+        return []
+    return [f"Demo logins (password {DEMO_PASSWORD} for every demo account):"] + [
+        f"  {phone}  {users[phone].name}" for phone in phones if phone in users
+    ]

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from xinghuo.demo.builder import build_demo, database_has_users
+from xinghuo.demo.builder import build_demo, database_has_users, existing_demo_logins
 
 
 class Command(BaseCommand):
@@ -31,6 +31,8 @@ class Command(BaseCommand):
             if database_has_users():
                 if options["if_empty"]:
                     self.stdout.write("The database already has users; demo data not loaded.")
+                    for line in existing_demo_logins():
+                        self.stdout.write(line)
                     return
                 raise CommandError(
                     "The database already has users; load_demo only builds on an empty "
