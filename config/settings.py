@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "xinghuo.accounts",
     "xinghuo.regions",
     "xinghuo.workforce",
+    "xinghuo.work_orders",
+    "xinghuo.dispatch",
+    "xinghuo.notifications",
     "xinghuo.demo",
     "xinghuo.web",
 ]

@@ -83,6 +83,11 @@ class Organization(TimeStampedModel):
     max_open_orders_per_worker = models.PositiveSmallIntegerField(
         _("open orders a worker may hold"), default=3
     )
+    checkin_radius_m = models.PositiveIntegerField(
+        _("check-in radius (m)"),
+        default=500,
+        help_text=_("How far from a site a worker may check in, unless the site says otherwise."),
+    )
 
     class Meta:
         verbose_name = _("organization")

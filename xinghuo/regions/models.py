@@ -114,6 +114,12 @@ class Site(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="sites",
     )
+    checkin_radius_m = models.PositiveIntegerField(
+        _("check-in radius (m)"),
+        null=True,
+        blank=True,
+        help_text=_("Overrides the organization's check-in radius for this site."),
+    )
 
     class Meta:
         verbose_name = _("site")

@@ -99,3 +99,13 @@ def site_count_by_region(*, organization: Organization) -> list[dict[str, object
         .annotate(count=Count("pk"))
         .order_by("-count", "region__name")
     )
+
+
+def region_ancestor_ids(*, region_id: int) -> list[int]:
+    """The region and every region above it, nearest first."""
+    ids: list[int] = []
+    current: int | None = region_id
+    while current is not None and current not in ids:
+        ids.append(current)
+        current = Region.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return ids

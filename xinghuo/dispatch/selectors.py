@@ -1,0 +1,183 @@
+"""Reads for dispatch: who may see and take which order, recommendations, points.
+
+The eligibility rule (MISSION C2, C3, C4, B4) lives here and nowhere else:
+
+    a worker is eligible for an order when
+      - the worker is active;
+      - the order's site lies in one of the worker's regions (or a region below one)
+        or in one of the worker's grids;
+      - the order names no role, or the worker holds that role;
+      - for every skill the order requires, the worker holds it, and where the skill
+        requires certification, its validity covers today (Asia/Shanghai date).
+
+It is written once per direction — the orders a worker may see, the workers an
+order may go to — because each must be one indexed SQL query; the two are kept
+in step by `tests/test_eligibility.py`, which checks them against each other.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+
+from xinghuo.core.geo import Point, haversine_m
+from xinghuo.regions import selectors as region_selectors
+from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workforce.models import Worker, WorkerSkill
+
+from . import points
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def valid_skill_ids(*, worker: Worker, on: date | None = None) -> set[int]:
+    """The skills that count for dispatch today: uncertified skills always, certified ones
+    while their validity covers the day."""
+    on = on or _today()
+    rows = WorkerSkill.objects.filter(worker=worker).values_list(
+        "skill_id", "skill__requires_certification", "valid_from", "valid_until"
+    )
+    return {
+        skill_id
+        for skill_id, certified, valid_from, valid_until in rows
+        if not certified
+        or (
+            valid_until is not None
+            and valid_until >= on
+            and (valid_from is None or valid_from <= on)
+        )
+    }
+
+
+def orders_eligible_for_worker(*, worker: Worker, on: date | None = None) -> QuerySet[WorkOrder]:
+    """Every order (any status) whose requirements the worker meets."""
+    if not worker.is_active:
+        return WorkOrder.objects.none()
+    region_ids = list(worker.regions.values_list("pk", flat=True))
+    grid_ids = list(worker.grids.values_list("pk", flat=True))
+    area = Q(region_id__in=region_selectors.region_descendant_ids(region_ids=region_ids))
+    if grid_ids:
+        area |= Q(grid_id__in=grid_ids)
+    missing_skill = WorkOrder.required_skills.through.objects.filter(
+        workorder_id=OuterRef("pk")
+    ).exclude(skill_id__in=valid_skill_ids(worker=worker, on=on))
+    return (
+        WorkOrder.objects.filter(area)
+        .filter(Q(required_role__isnull=True) | Q(required_role_id=worker.role_id))
+        .filter(~Exists(missing_skill))
+    )
+
+
+def orders_visible_to_worker(*, worker: Worker, on: date | None = None) -> QuerySet[WorkOrder]:
+    """The order hall: published orders the worker is eligible for."""
+    return orders_eligible_for_worker(worker=worker, on=on).filter(
+        status=WorkOrder.Status.PUBLISHED
+    )
+
+
+def workers_eligible_for_order(*, order: WorkOrder, on: date | None = None) -> QuerySet[Worker]:
+    """Every worker who meets the order's requirements (whatever his status or load)."""
+    on = on or _today()
+    region_ids = region_selectors.region_ancestor_ids(region_id=order.region_id)
+    area = Exists(
+        Worker.regions.through.objects.filter(worker_id=OuterRef("pk"), region_id__in=region_ids)
+    )
+    if order.grid_id:
+        area |= Exists(
+            Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id=order.grid_id)
+        )
+    qs = Worker.objects.filter(is_active=True).filter(area)
+    if order.required_role_id:
+        qs = qs.filter(role_id=order.required_role_id)
+    for skill in order.required_skills.all():
+        held = WorkerSkill.objects.filter(worker_id=OuterRef("pk"), skill_id=skill.pk)
+        if skill.requires_certification:
+            held = held.filter(valid_until__gte=on).filter(
+                Q(valid_from__isnull=True) | Q(valid_from__lte=on)
+            )
+        qs = qs.filter(Exists(held))
+    return qs
+
+
+def worker_is_eligible(*, worker: Worker, order: WorkOrder, on: date | None = None) -> bool:
+    return orders_eligible_for_worker(worker=worker, on=on).filter(pk=order.pk).exists()
+
+
+def worker_can_see(*, worker: Worker, order: WorkOrder) -> bool:
+    """A worker sees an order he holds (or held), or a published one he is eligible for."""
+    if order.worker_id == worker.pk:
+        return True
+    return order.status == WorkOrder.Status.PUBLISHED and worker_is_eligible(
+        worker=worker, order=order
+    )
+
+
+# --- recommendation (D4) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    order: WorkOrder
+    distance_m: float | None
+    score: float
+    preview_points: int
+    preview_pay_fen: int
+
+
+def recommended_orders(
+    *, worker: Worker, now: datetime | None = None, limit: int = 50
+) -> list[Recommendation]:
+    """The worker's order hall, best first.
+
+    Lower score is better:
+        score = distance_km − 30·urgent + 0.5·min(hours to deadline, 72) − 0.01·pay_yuan
+    so an urgent order 30 km away ranks with a normal one next door, a deadline a day
+    closer is worth 12 km, and 100 yuan more pay is worth 1 km. Without a known
+    position, distance counts as 0 for every order.
+    """
+    now = now or timezone.now()
+    orders = list(
+        orders_visible_to_worker(worker=worker)
+        .select_related("site", "organization", "region")
+        .order_by("deadline_at", "pk")[:2000]
+    )
+    here = (
+        Point(lat=worker.last_lat, lng=worker.last_lng)
+        if worker.last_lat is not None and worker.last_lng is not None
+        else None
+    )
+    rules = points.rules_for_orders(orders)
+    scored = []
+    for order in orders:
+        distance = (
+            haversine_m(here, Point(lat=order.site.lat, lng=order.site.lng)) if here else None
+        )
+        hours_left = max(0.0, (order.deadline_at - now).total_seconds() / 3600)
+        score = (
+            (distance or 0) / 1000
+            - (30 if order.priority == WorkOrder.Priority.URGENT else 0)
+            + 0.5 * min(hours_left, 72)
+            - 0.01 * order.price_fen / 100
+        )
+        preview = points.preview(order=order, rule=rules[order.pk])
+        scored.append(
+            Recommendation(
+                order=order,
+                distance_m=None if distance is None else round(distance),
+                score=round(score, 3) if math.isfinite(score) else score,
+                preview_points=preview.points,
+                preview_pay_fen=order.price_fen,
+            )
+        )
+    scored.sort(key=lambda r: (r.score, r.order.pk))
+    return scored[:limit]
+
+
+def points_balance(*, worker: Worker) -> int:
+    return worker.points_entries.aggregate(total=Sum("points"))["total"] or 0

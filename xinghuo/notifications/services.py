@@ -1,0 +1,44 @@
+"""Writes for notifications: in-app messages, and SMS after the transaction commits."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from xinghuo.accounts.models import User
+
+from .models import Notification
+from .sms import sms_sender
+
+
+def notify(
+    *,
+    user: User,
+    kind: str,
+    title: str,
+    body: str = "",
+    order_id: int | None = None,
+    sms: bool = False,
+) -> Notification | None:
+    """An in-app message; with sms=True also a text message once the transaction commits.
+
+    Idempotent per (user, kind, order): a second notice of the same kind about the
+    same order is dropped and returns None.
+    """
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(
+                user=user, kind=kind, title=title[:128], body=body[:500], order_id=order_id
+            )
+    except IntegrityError:
+        return None
+    if sms:
+        phone, text = user.phone, f"【星火】{title} {body}".strip()
+        transaction.on_commit(lambda: sms_sender().send(phone=phone, text=text))
+    return note
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> int:
+    return Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

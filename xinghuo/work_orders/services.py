@@ -1,0 +1,663 @@
+"""Writes for work orders: creation from every channel, the steps on site, acceptance.
+
+Assignment (grab, dispatcher, decline) lives in `dispatch.services`, which builds on
+`work_order_claim` and `work_order_release` here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
+from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
+from xinghuo.dispatch import services as dispatch_services
+from xinghuo.notifications import services as notification_services
+from xinghuo.regions.models import Site
+from xinghuo.workforce.models import Role, Skill, Worker
+
+from . import lifecycle
+from .exceptions import BadAttachment, OutsideGeofence, WorkOrderNotFound
+from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
+
+S = WorkOrder.Status
+ORDER_EDITORS = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.DISPATCHER)
+
+PHOTO_TYPES = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/webp": (b"RIFF",),
+}
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTOS = 9
+
+
+def require_editor(*, actor: User, organization: Organization) -> None:
+    if not Membership.objects.filter(
+        user=actor, organization=organization, role__in=ORDER_EDITORS
+    ).exists():
+        raise PermissionDenied(_("Only owners, administrators and dispatchers manage orders."))
+
+
+def _lock_org_order(*, organization: Organization, order_id: int) -> WorkOrder:
+    order = (
+        WorkOrder.objects.select_for_update().filter(pk=order_id, organization=organization).first()
+    )
+    if order is None:
+        raise WorkOrderNotFound()
+    return order
+
+
+def _lock_worker_order(*, worker: Worker, order_id: int) -> WorkOrder:
+    """An order the worker holds; anyone else's order is WorkOrderNotFound."""
+    order = WorkOrder.objects.select_for_update().filter(pk=order_id, worker=worker).first()
+    if order is None:
+        raise WorkOrderNotFound()
+    return order
+
+
+# --- creation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """What an order needs, whatever channel it came from."""
+
+    site_id: int
+    title: str
+    deadline_at: datetime
+    kind: str = WorkOrder.Kind.ORDER
+    description: str = ""
+    required_role_id: int | None = None
+    required_skill_ids: Sequence[int] = ()
+    priority: str = WorkOrder.Priority.NORMAL
+    earliest_start_at: datetime | None = None
+    estimated_minutes: int = 60
+    price_fen: int = 0
+    base_points: int = 10
+    external_ref: str = ""
+    alarm_type: str = ""
+
+
+def _validated(*, organization: Organization, draft: OrderDraft, now: datetime) -> dict[str, Any]:
+    def bad(message: Any, field: str, code: str = "invalid") -> ValidationFailed:
+        return ValidationFailed(message, code=code, detail={"field": field})
+
+    title = (draft.title or "").strip()
+    if not title or len(title) > 128:
+        raise bad(_("An order needs a title of at most 128 characters."), "title")
+    site = Site.objects.filter(pk=draft.site_id, organization=organization).first()
+    if site is None:
+        raise bad(_("No such site in your organization."), "site_id", "site_not_found")
+    if draft.kind not in WorkOrder.Kind.values:
+        raise bad(_("Unknown order kind."), "kind")
+    if draft.priority not in WorkOrder.Priority.values:
+        raise bad(_("Unknown priority."), "priority")
+    if draft.deadline_at <= now:
+        raise bad(_("The deadline must be in the future."), "deadline_at", "deadline_in_past")
+    if draft.earliest_start_at and draft.earliest_start_at >= draft.deadline_at:
+        raise bad(_("The start must come before the deadline."), "earliest_start_at")
+    if draft.kind == WorkOrder.Kind.SHIFT and not draft.earliest_start_at:
+        raise bad(_("A shift needs its start time."), "earliest_start_at")
+    if not (0 <= draft.price_fen <= 100_000_000):
+        raise bad(_("The price must be between 0 and 1,000,000 yuan."), "price_fen")
+    if not (0 <= draft.base_points <= 100_000):
+        raise bad(_("Base points must be between 0 and 100,000."), "base_points")
+    if not (1 <= draft.estimated_minutes <= 7 * 24 * 60):
+        raise bad(
+            _("The estimated duration must be between 1 minute and 7 days."), "estimated_minutes"
+        )
+    role = None
+    if draft.required_role_id is not None:
+        role = Role.objects.filter(pk=draft.required_role_id, is_active=True).first()
+        # A platform role, or one of this employer's own.
+        if role is None or (role.organization_id not in (None, organization.pk)):
+            raise bad(_("Unknown role."), "required_role_id", "role_not_found")
+    skill_ids = sorted(set(draft.required_skill_ids))
+    if len(set(Skill.objects.filter(pk__in=skill_ids).values_list("pk", flat=True))) != len(
+        skill_ids
+    ):
+        raise bad(_("Unknown skill."), "required_skill_ids", "skill_not_found")
+    return {
+        "site": site,
+        "region_id": site.region_id,
+        "grid_id": site.grid_id,
+        "kind": draft.kind,
+        "title": title,
+        "description": (draft.description or "").strip()[:5000],
+        "required_role": role,
+        "priority": draft.priority,
+        "earliest_start_at": draft.earliest_start_at,
+        "deadline_at": draft.deadline_at,
+        "estimated_minutes": draft.estimated_minutes,
+        "price_fen": draft.price_fen,
+        "base_points": draft.base_points,
+        "external_ref": (draft.external_ref or "").strip()[:64],
+        "alarm_type": draft.alarm_type[:32],
+        "skill_ids": skill_ids,
+    }
+
+
+@dataclass(frozen=True)
+class CreateResult:
+    order: WorkOrder
+    created: bool
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    actor: User | None,
+    organization: Organization,
+    draft: OrderDraft,
+    channel: str = WorkOrder.Channel.MANUAL,
+    publish: bool = True,
+) -> CreateResult:
+    """Create an order (published unless publish=False).
+
+    Idempotent on (organization, channel, external_ref): the same reference again
+    returns the first order with created=False and changes nothing.
+    Raises ValidationFailed for bad fields (the site must be the organization's).
+    """
+    if actor is not None:
+        require_editor(actor=actor, organization=organization)
+    now = timezone.now()
+    ref = (draft.external_ref or "").strip()
+    if ref:
+        existing = WorkOrder.objects.filter(
+            organization=organization, channel=channel, external_ref=ref
+        ).first()
+        if existing is not None:
+            return CreateResult(existing, created=False)
+    fields = _validated(organization=organization, draft=draft, now=now)
+    skill_ids = fields.pop("skill_ids")
+    try:
+        with transaction.atomic():
+            order = WorkOrder.objects.create(organization=organization, channel=channel, **fields)
+    except IntegrityError:  # the same reference, concurrently: the first one wins
+        existing = WorkOrder.objects.get(
+            organization=organization, channel=channel, external_ref=ref
+        )
+        return CreateResult(existing, created=False)
+    order.required_skills.set(skill_ids)
+    WorkOrderEvent.objects.create(
+        order=order,
+        type="create",
+        to_status=order.status,
+        actor=actor,
+        at=now,
+        data={"channel": channel},
+    )
+    if publish:
+        order.published_at = now
+        lifecycle.apply(order, "publish", actor=actor, at=now, update_fields=("published_at",))
+    return CreateResult(order, created=True)
+
+
+@transaction.atomic
+def work_order_publish(*, actor: User, organization: Organization, order_id: int) -> WorkOrder:
+    require_editor(actor=actor, organization=organization)
+    order = _lock_org_order(organization=organization, order_id=order_id)
+    order.published_at = timezone.now()
+    lifecycle.apply(order, "publish", actor=actor, update_fields=("published_at",))
+    return order
+
+
+@transaction.atomic
+def work_order_cancel(
+    *, actor: User, organization: Organization, order_id: int, reason: str
+) -> WorkOrder:
+    """Cancel an open order; the worker holding it is told."""
+    require_editor(actor=actor, organization=organization)
+    reason = _required_reason(reason)
+    order = _lock_org_order(organization=organization, order_id=order_id)
+    lifecycle.apply(order, "cancel", actor=actor, note=reason)
+    if order.worker_id:
+        notification_services.notify(
+            user=order.worker.user,
+            kind="order_cancelled",
+            title=str(_("Order cancelled")),
+            body=f"{order.title}: {reason}",
+            order_id=order.pk,
+        )
+    return order
+
+
+def _required_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("Please give a reason."), code="reason_required", detail={"field": "reason"}
+        )
+    return reason[:500]
+
+
+# --- assignment primitives (used by dispatch) ---------------------------------------------
+
+
+def work_order_claim(*, order: WorkOrder, worker: Worker, actor: User | None) -> bool:
+    """Give a published order to `worker` if nobody has it yet; False when someone was first."""
+    return lifecycle.claim(order, worker_id=worker.pk, actor=actor) is not None
+
+
+def work_order_release(*, order: WorkOrder, actor: User | None, reason: str) -> WorkOrder:
+    """The assigned worker gives the order back (locked by the caller): published again."""
+    previous = order.worker_id
+    order.worker = None
+    order.assigned_at = None
+    lifecycle.apply(
+        order,
+        "decline",
+        actor=actor,
+        note=reason,
+        data={"worker_id": previous},
+        update_fields=("worker", "assigned_at"),
+    )
+    return order
+
+
+def work_order_hand_over(
+    *, order: WorkOrder, worker: Worker, actor: User, reason: str
+) -> WorkOrder:
+    """The dispatcher moves an assigned order (locked by the caller) to another worker."""
+    previous = order.worker_id
+    order.worker = worker
+    order.assigned_at = timezone.now()
+    lifecycle.apply(
+        order,
+        "reassign",
+        actor=actor,
+        note=reason,
+        data={"from_worker_id": previous, "worker_id": worker.pk},
+        update_fields=("worker", "assigned_at"),
+    )
+    return order
+
+
+# --- the worker's steps ---------------------------------------------------------------------
+
+
+def _point(lat: object, lng: object, datum: str) -> Point:
+    return validate_point(lat=lat, lng=lng, datum=datum)
+
+
+def _record_position(*, worker: Worker, order: WorkOrder, point: Point, at: datetime) -> None:
+    TrackPoint.objects.create(order=order, worker=worker, lat=point.lat, lng=point.lng, at=at)
+    Worker.objects.filter(pk=worker.pk).exclude(last_position_at__gt=at).update(
+        last_lat=point.lat, last_lng=point.lng, last_position_at=at
+    )
+
+
+@transaction.atomic
+def work_order_depart(
+    *,
+    worker: Worker,
+    order_id: int,
+    lat: object = None,
+    lng: object = None,
+    datum: str = Datum.WGS84,
+) -> WorkOrder:
+    """The worker sets off for the site."""
+    order = _lock_worker_order(worker=worker, order_id=order_id)
+    now = timezone.now()
+    point = _point(lat, lng, datum) if lat is not None and lng is not None else None
+    lifecycle.apply(
+        order,
+        "depart",
+        actor=worker.user,
+        at=now,
+        lat=point.lat if point else None,
+        lng=point.lng if point else None,
+    )
+    if point:
+        _record_position(worker=worker, order=order, point=point, at=now)
+    return order
+
+
+@transaction.atomic
+def work_order_report_position(
+    *,
+    worker: Worker,
+    order_id: int,
+    lat: object,
+    lng: object,
+    datum: str = Datum.WGS84,
+    at: datetime | None = None,
+) -> TrackPoint:
+    """A position from the worker's app while he works the order (the order's track)."""
+    order = WorkOrder.objects.filter(pk=order_id, worker=worker).first()
+    if order is None:
+        raise WorkOrderNotFound()
+    if order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+        raise lifecycle.IllegalTransition(
+            _("Positions are recorded only while the order is being worked."),
+            detail={"status": order.status},
+        )
+    now = timezone.now()
+    at = at or now
+    if at > now + timedelta(minutes=5):
+        raise ValidationFailed(
+            _("The position's time is in the future."),
+            code="time_in_future",
+            detail={"field": "at"},
+        )
+    point = _point(lat, lng, datum)
+    _record_position(worker=worker, order=order, point=point, at=at)
+    return order.track.latest("at", "pk")
+
+
+def checkin_radius_m(order: WorkOrder) -> int:
+    return order.site.checkin_radius_m or order.organization.checkin_radius_m
+
+
+@transaction.atomic
+def work_order_check_in(
+    *, worker: Worker, order_id: int, lat: object, lng: object, datum: str = Datum.WGS84
+) -> WorkOrder:
+    """Geofenced arrival: refused farther than the site's radius, with the distance.
+
+    For a shift, lateness against the shift start is recorded.
+    """
+    order = _lock_worker_order(worker=worker, order_id=order_id)
+    lifecycle.check(order, "check_in")
+    point = _point(lat, lng, datum)
+    site = order.site
+    distance = haversine_m(point, Point(lat=site.lat, lng=site.lng))
+    radius = checkin_radius_m(order)
+    if distance > radius:
+        raise OutsideGeofence(
+            _("You are %(distance)d m from the site; check in within %(radius)d m.")
+            % {"distance": round(distance), "radius": radius},
+            detail={"distance_m": round(distance), "radius_m": radius},
+        )
+    now = timezone.now()
+    order.on_site_at = now
+    fields: tuple[str, ...] = ("on_site_at",)
+    if order.kind == WorkOrder.Kind.SHIFT and order.earliest_start_at:
+        order.late_minutes = max(0, int((now - order.earliest_start_at).total_seconds() // 60))
+        fields += ("late_minutes",)
+    lifecycle.apply(
+        order,
+        "check_in",
+        actor=worker.user,
+        at=now,
+        lat=point.lat,
+        lng=point.lng,
+        data={"distance_m": round(distance), "radius_m": radius},
+        update_fields=fields,
+    )
+    _record_position(worker=worker, order=order, point=point, at=now)
+    return order
+
+
+def _checked_photos(photos: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+    checked = []
+    photos = list(photos)
+    if len(photos) > MAX_PHOTOS:
+        raise BadAttachment(
+            _("At most %(n)d photos per delivery.") % {"n": MAX_PHOTOS},
+            detail={"field": "photos", "max": MAX_PHOTOS},
+        )
+    for photo in photos:
+        size = photo.size or 0
+        if size == 0 or size > MAX_PHOTO_BYTES:
+            raise BadAttachment(
+                _("Each photo must be between 1 byte and 10 MB."),
+                detail={"field": "photos", "name": photo.name, "size": size},
+            )
+        head = photo.read(16)
+        photo.seek(0)
+        kind = next(
+            (ct for ct, magics in PHOTO_TYPES.items() if any(head.startswith(m) for m in magics)),
+            None,
+        )
+        if kind is None or (kind == "image/webp" and head[8:12] != b"WEBP"):
+            raise BadAttachment(
+                _("Photos must be JPEG, PNG or WebP images."),
+                detail={"field": "photos", "name": photo.name},
+            )
+        digest = hashlib.sha256()
+        for chunk in photo.chunks():
+            digest.update(chunk)
+        photo.seek(0)
+        checked.append((photo, kind, digest.hexdigest()))
+    return checked
+
+
+@transaction.atomic
+def work_order_deliver(
+    *, worker: Worker, order_id: int, note: str, photos: Iterable[UploadedFile] = ()
+) -> WorkOrder:
+    """Hand in the work: a note and photos (JPEG/PNG/WebP by content, ≤10 MB, ≤9)."""
+    order = _lock_worker_order(worker=worker, order_id=order_id)
+    lifecycle.check(order, "deliver")
+    note = (note or "").strip()
+    checked = _checked_photos(photos)
+    if not note and not checked:
+        raise ValidationFailed(
+            _("Describe the work done or add photos."),
+            code="delivery_empty",
+            detail={"field": "note"},
+        )
+    now = timezone.now()
+    for photo, content_type, sha in checked:
+        Attachment.objects.create(
+            order=order,
+            purpose=Attachment.Purpose.DELIVERY,
+            file=photo,
+            content_type=content_type,
+            size=photo.size or 0,
+            sha256=sha,
+            uploaded_by=worker.user,
+        )
+    order.delivered_at = now
+    order.delivery_note = note[:5000]
+    lifecycle.apply(
+        order,
+        "deliver",
+        actor=worker.user,
+        at=now,
+        note=note[:500],
+        data={"photos": len(checked)},
+        update_fields=("delivered_at", "delivery_note"),
+    )
+    return order
+
+
+def _shift_hours(order: WorkOrder, *, out_at: datetime) -> tuple[str, ...]:
+    start = order.on_site_at or out_at
+    order.checked_out_at = out_at
+    order.worked_minutes = max(0, int((out_at - start).total_seconds() // 60))
+    order.early_leave_minutes = max(0, int((order.deadline_at - out_at).total_seconds() // 60))
+    order.delivered_at = out_at
+    return ("checked_out_at", "worked_minutes", "early_leave_minutes", "delivered_at")
+
+
+@transaction.atomic
+def work_order_check_out(
+    *, worker: Worker, order_id: int, lat: object, lng: object, datum: str = Datum.WGS84
+) -> WorkOrder:
+    """End a shift on site (geofenced like check-in): hours and early leave computed."""
+    order = _lock_worker_order(worker=worker, order_id=order_id)
+    if order.kind != WorkOrder.Kind.SHIFT:
+        raise lifecycle.IllegalTransition(
+            _("Only shifts are checked out; deliver the order instead."),
+            detail={"kind": order.kind},
+        )
+    lifecycle.check(order, "check_out")
+    point = _point(lat, lng, datum)
+    distance = haversine_m(point, Point(lat=order.site.lat, lng=order.site.lng))
+    radius = checkin_radius_m(order)
+    if distance > radius:
+        raise OutsideGeofence(
+            _("You are %(distance)d m from the site; check out within %(radius)d m.")
+            % {"distance": round(distance), "radius": radius},
+            detail={"distance_m": round(distance), "radius_m": radius},
+        )
+    now = timezone.now()
+    fields = _shift_hours(order, out_at=now)
+    lifecycle.apply(
+        order,
+        "check_out",
+        actor=worker.user,
+        at=now,
+        lat=point.lat,
+        lng=point.lng,
+        data={"worked_minutes": order.worked_minutes},
+        update_fields=fields,
+    )
+    _record_position(worker=worker, order=order, point=point, at=now)
+    return order
+
+
+# --- the employer's acceptance --------------------------------------------------------------
+
+
+@transaction.atomic
+def work_order_accept(
+    *, actor: User, organization: Organization, order_id: int, rating: int, comment: str = ""
+) -> WorkOrder:
+    """Accept delivered work with a rating (1–5); the worker's points are awarded at once.
+
+    Accepting twice is IllegalTransition: points are never awarded twice.
+    """
+    require_editor(actor=actor, organization=organization)
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationFailed(
+            _("The rating must be 1 to 5."), code="invalid_rating", detail={"field": "rating"}
+        )
+    order = _lock_org_order(organization=organization, order_id=order_id)
+    now = timezone.now()
+    order.accepted_at = now
+    order.rating = rating
+    order.rating_comment = (comment or "").strip()[:255]
+    lifecycle.apply(
+        order,
+        "accept",
+        actor=actor,
+        at=now,
+        note=order.rating_comment,
+        data={"rating": rating},
+        update_fields=("accepted_at", "rating", "rating_comment"),
+    )
+    dispatch_services.points_award(order=order)
+    return order
+
+
+@transaction.atomic
+def work_order_reject(
+    *, actor: User, organization: Organization, order_id: int, reason: str
+) -> WorkOrder:
+    """Send delivered work back for rework with a reason: the worker returns and checks in again."""
+    require_editor(actor=actor, organization=organization)
+    reason = _required_reason(reason)
+    order = _lock_org_order(organization=organization, order_id=order_id)
+    order.rework_count += 1
+    order.delivered_at = None
+    lifecycle.apply(
+        order,
+        "reject",
+        actor=actor,
+        note=reason,
+        update_fields=("rework_count", "delivered_at"),
+    )
+    notification_services.notify(
+        user=order.worker.user,
+        kind=f"order_rejected_{order.rework_count}",
+        title=str(_("Work sent back for rework")),
+        body=f"{order.title}: {reason}",
+        order_id=order.pk,
+    )
+    return order
+
+
+# --- timers ----------------------------------------------------------------------------------
+
+
+def work_orders_sweep(
+    *, now: datetime | None = None, shift_grace: timedelta | None = None
+) -> dict[str, int]:
+    """The periodic rules, idempotent (run by Celery beat every few minutes):
+
+    - a published order past its deadline with nobody on it expires;
+    - an order held past its deadline is flagged overdue once, and the dispatchers and
+      the worker are told (in-app, and by SMS for urgent orders);
+    - a shift still checked in `shift_grace` after its end is closed at its end and
+      flagged as missing its check-out.
+    """
+    now = now or timezone.now()
+    shift_grace = shift_grace or timedelta(hours=2)
+    counts = {"expired": 0, "overdue": 0, "shifts_closed": 0}
+    for order_id in WorkOrder.objects.filter(status=S.PUBLISHED, deadline_at__lt=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            order = WorkOrder.objects.select_for_update().get(pk=order_id)
+            if order.status == S.PUBLISHED and order.deadline_at < now:
+                lifecycle.apply(order, "expire", actor=None, at=now)
+                counts["expired"] += 1
+    for order_id in (
+        WorkOrder.objects.filter(
+            status__in=(S.ASSIGNED, S.EN_ROUTE, S.ON_SITE), deadline_at__lt=now, is_overdue=False
+        )
+        .exclude(kind=WorkOrder.Kind.SHIFT)
+        .values_list("pk", flat=True)
+    ):
+        with transaction.atomic():
+            order = (
+                WorkOrder.objects.select_for_update()
+                .select_related("worker__user")
+                .get(pk=order_id)
+            )
+            if order.is_overdue or order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+                continue
+            order.is_overdue = True
+            lifecycle.apply(order, "overdue", actor=None, at=now, update_fields=("is_overdue",))
+            _notify_overdue(order)
+            counts["overdue"] += 1
+    for order_id in WorkOrder.objects.filter(
+        kind=WorkOrder.Kind.SHIFT, status=S.ON_SITE, deadline_at__lt=now - shift_grace
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            order = WorkOrder.objects.select_for_update().get(pk=order_id)
+            if order.status != S.ON_SITE:
+                continue
+            fields = _shift_hours(order, out_at=order.deadline_at)
+            order.checkout_missing = True
+            lifecycle.apply(
+                order,
+                "check_out",
+                actor=None,
+                at=now,
+                note="check-out missing: closed at the shift's end",
+                update_fields=(*fields, "checkout_missing"),
+            )
+            counts["shifts_closed"] += 1
+    return counts
+
+
+def _notify_overdue(order: WorkOrder) -> None:
+    urgent = order.priority == WorkOrder.Priority.URGENT
+    title = str(_("Order overdue"))
+    body = f"#{order.pk} {order.title}"
+    recipients = [order.worker.user] if order.worker else []
+    recipients += [
+        m.user
+        for m in Membership.objects.filter(
+            organization_id=order.organization_id,
+            role__in=(Membership.Role.OWNER, Membership.Role.DISPATCHER),
+        ).select_related("user")
+    ]
+    for user in recipients:
+        notification_services.notify(
+            user=user, kind="order_overdue", title=title, body=body, order_id=order.pk, sms=urgent
+        )
