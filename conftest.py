@@ -156,3 +156,58 @@ def hangzhou(db: None) -> dict[str, Region | Grid]:
         region=xh, code="XH-SW", name="西湖西南", polygon=rect(120.05, 30.15, 120.10, 30.225)
     )
     return {"province": zj, "city": hz, "district": xh, "north": north, "south_west": south_west}
+
+
+# --- work orders -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_order(db: None, hangzhou: dict[str, Any]) -> Callable[..., Any]:
+    """An order at a site in the north grid of Xihu district (made on first use)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from xinghuo.work_orders import services as order_services
+
+    sites: dict[int, Any] = {}
+
+    def make(
+        *,
+        owner: User,
+        organization: Organization,
+        publish: bool = True,
+        lat: float = 30.26,
+        lng: float = 120.10,
+        **fields: Any,
+    ) -> Any:
+        key = (organization.pk, lat, lng)
+        if key not in sites:
+            sites[key] = region_services.site_create(
+                organization=organization,
+                code=f"S-{len(sites) + 1}",
+                name=f"测试站{len(sites) + 1}",
+                lat=lat,
+                lng=lng,
+            )
+        fields.setdefault("deadline_at", timezone.now() + timedelta(hours=8))
+        fields.setdefault("title", "基站巡检")
+        draft = order_services.OrderDraft(site_id=sites[key].pk, **fields)
+        return order_services.work_order_create(
+            actor=owner, organization=organization, draft=draft, publish=publish
+        ).order
+
+    return make
+
+
+@pytest.fixture
+def make_eligible_worker(db: None, make_worker: Callable[..., Worker], hangzhou: dict[str, Any]):
+    """A worker serving Xihu district, available, standing at the default order site."""
+
+    def make(**kwargs: Any) -> Worker:
+        worker = make_worker(**kwargs)
+        workforce_services.worker_set_areas(worker=worker, region_ids=[hangzhou["district"].pk])
+        workforce_services.worker_report_position(worker=worker, lat=30.2601, lng=120.1001)
+        return worker
+
+    return make

@@ -18,7 +18,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from xinghuo.accounts.api import router as accounts_router
 from xinghuo.accounts.auth import api_auth
 from xinghuo.core.exceptions import ApplicationError
+from xinghuo.dispatch.api import router as dispatch_router
+from xinghuo.notifications.api import router as notifications_router
 from xinghuo.regions.api import router as regions_router
+from xinghuo.work_orders.api import router as work_orders_router
 from xinghuo.workforce.api import router as workforce_router
 
 api = NinjaAPI(
@@ -90,3 +93,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", workforce_router)
+api.add_router("/", work_orders_router)
+api.add_router("/", dispatch_router)
+api.add_router("/", notifications_router)

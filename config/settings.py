@@ -171,3 +171,8 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+CELERY_BEAT_SCHEDULE = {
+    "work-orders-sweep": {"task": "work_orders.sweep", "schedule": 300.0},
+}
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")

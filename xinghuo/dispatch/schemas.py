@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+from xinghuo.work_orders.schemas import WorkOrderOut
+
+
+class RecommendationOut(Schema):
+    order: WorkOrderOut
+    distance_m: float | None
+    score: float
+    preview_points: int
+    preview_pay_fen: int
+
+
+class AssignIn(Schema):
+    worker_id: int
+
+
+class ReassignIn(Schema):
+    worker_id: int
+    reason: str = Field(max_length=500)
+
+
+class EligibleWorkerOut(Schema):
+    id: int
+    name: str
+    phone: str
+    role_id: int
+    status: str
+    last_lat: float | None
+    last_lng: float | None
+    distance_m: float | None
+
+
+class PointsEntryOut(Schema):
+    order_id: int
+    order_title: str
+    points: int
+    base_points: int
+    efficiency_factor: Decimal
+    quality_factor: Decimal
+    region_factor: Decimal
+    created_at: datetime
+
+
+class PointsOut(Schema):
+    balance: int
+    entries: list[PointsEntryOut]

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xinghuo.dispatch import points
+from xinghuo.dispatch.models import PointsRule, RegionCoefficient
+
+D = Decimal
+
+
+@pytest.mark.parametrize(
+    ("base", "efficiency", "quality", "region", "expected"),
+    [
+        (10, "1.00", "1.00", "1.00", 10),
+        (10, "1.20", "1.20", "1.00", 14),  # 14.4
+        (10, "0.60", "0.20", "1.00", 1),  # 1.2
+        (25, "1.00", "0.50", "1.00", 13),  # 12.5 rounds half up
+        (10, "1.00", "1.00", "1.50", 15),
+        (0, "1.20", "1.20", "2.00", 0),
+        (37, "0.60", "0.80", "1.30", 23),  # 23.088
+    ],
+)
+def test_points_table(base, efficiency, quality, region, expected):
+    result = points.compute(
+        base_points=base, efficiency=D(efficiency), quality=D(quality), region=D(region)
+    )
+    assert result.points == expected
+
+
+@given(
+    base=st.integers(min_value=0, max_value=10_000),
+    low=st.integers(min_value=1, max_value=5),
+    high=st.integers(min_value=1, max_value=5),
+)
+def test_a_better_rating_never_earns_fewer_points(base, low, high):
+    rule = PointsRule()
+    low, high = sorted((low, high))
+    pts = [
+        points.compute(
+            base_points=base,
+            efficiency=rule.on_time_factor,
+            quality=points.quality_factor(rule=rule, rating=r),
+            region=D("1"),
+        ).points
+        for r in (low, high)
+    ]
+    assert pts[0] <= pts[1]
+
+
+@pytest.mark.django_db
+def test_efficiency_early_on_time_late(make_employer, make_order):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org)
+    order.assigned_at = order.deadline_at - timedelta(hours=10)
+    rule = PointsRule()
+    early = order.assigned_at + timedelta(hours=5)  # exactly half the time: early
+    on_time = order.deadline_at
+    late = order.deadline_at + timedelta(seconds=1)
+    assert points.efficiency_factor(rule=rule, order=order, delivered_at=early) == D("1.20")
+    assert points.efficiency_factor(rule=rule, order=order, delivered_at=on_time) == D("1.00")
+    assert points.efficiency_factor(rule=rule, order=order, delivered_at=late) == D("0.60")
+
+
+@pytest.mark.django_db
+def test_region_coefficient_comes_from_the_nearest_region_that_has_one(
+    make_employer, make_order, hangzhou
+):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org, base_points=20)
+    assert points.preview(order=order).points == 24  # 20 × 1.0 × 1.2 × 1
+    RegionCoefficient.objects.create(
+        organization=org, region=hangzhou["city"], coefficient=D("1.5")
+    )
+    assert points.preview(order=order).points == 36
+    RegionCoefficient.objects.create(
+        organization=org, region=hangzhou["district"], coefficient=D("0.8")
+    )
+    assert points.preview(order=order).points == 19  # 19.2
+    # Another employer's coefficients do not apply.
+    other_owner, other_org = make_employer()
+    other = make_order(owner=other_owner, organization=other_org, base_points=20)
+    assert points.preview(order=other).points == 24
+
+
+@pytest.mark.django_db
+def test_an_employer_rule_changes_the_preview_and_the_award_alike(make_employer, make_order):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org, base_points=10)
+    PointsRule.objects.create(
+        organization=org, on_time_factor=D("2.00"), quality_factors={"5": "1.50"}
+    )
+    preview = points.preview(order=order)
+    award = points.for_order(order=order, delivered_at=order.deadline_at, rating=5)
+    assert preview == award
+    assert preview.points == 30

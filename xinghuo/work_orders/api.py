@@ -1,0 +1,218 @@
+"""Work-order endpoints: the employer's console and the worker's steps on site."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xinghuo.accounts import selectors as account_selectors
+from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.models import Organization
+from xinghuo.regions import selectors as region_selectors
+from xinghuo.workforce import selectors as workforce_selectors
+from xinghuo.workforce.models import Worker
+
+from . import selectors, services
+from .models import TrackPoint, WorkOrder, WorkOrderEvent
+from .schemas import (
+    AcceptIn,
+    OptionalPositionIn,
+    PositionIn,
+    ReasonIn,
+    TrackPointOut,
+    WorkOrderCreateIn,
+    WorkOrderEventOut,
+    WorkOrderOut,
+)
+
+router = Router(tags=["work orders"])
+
+
+def _org(request: HttpRequest, organization_id: int) -> Organization:
+    return account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+
+
+def _me(request: HttpRequest) -> Worker:
+    return workforce_selectors.worker_for_user(user=current_user(request))
+
+
+# --- employer --------------------------------------------------------------------------
+
+
+@router.get("/organizations/{organization_id}/work-orders", response=list[WorkOrderOut])
+@paginate(LimitOffsetPagination)
+def order_list(
+    request: HttpRequest,
+    organization_id: int,
+    status: str | None = None,
+    priority: str | None = None,
+    region_id: int | None = None,
+    search: str | None = None,
+) -> object:
+    org = _org(request, organization_id)
+    region_ids = (
+        region_selectors.region_descendant_ids(region_ids=[region_id]) if region_id else None
+    )
+    return selectors.order_list_for_organization(
+        organization=org, status=status, priority=priority, region_ids=region_ids, search=search
+    )
+
+
+@router.post("/organizations/{organization_id}/work-orders", response={201: WorkOrderOut})
+def order_create(
+    request: HttpRequest, organization_id: int, payload: WorkOrderCreateIn
+) -> Status[WorkOrder]:
+    org = _org(request, organization_id)
+    data = payload.dict()
+    publish = data.pop("publish")
+    result = services.work_order_create(
+        actor=current_user(request),
+        organization=org,
+        draft=services.OrderDraft(**data),
+        publish=publish,
+    )
+    return Status(
+        201, selectors.order_get_for_organization(organization=org, order_id=result.order.pk)
+    )
+
+
+@router.get("/organizations/{organization_id}/work-orders/{order_id}", response=WorkOrderOut)
+def order_detail(request: HttpRequest, organization_id: int, order_id: int) -> WorkOrder:
+    return selectors.order_get_for_organization(
+        organization=_org(request, organization_id), order_id=order_id
+    )
+
+
+@router.get(
+    "/organizations/{organization_id}/work-orders/{order_id}/events",
+    response=list[WorkOrderEventOut],
+)
+def order_events(request: HttpRequest, organization_id: int, order_id: int) -> list[WorkOrderEvent]:
+    order = selectors.order_get_for_organization(
+        organization=_org(request, organization_id), order_id=order_id
+    )
+    return list(selectors.order_events(order=order))
+
+
+@router.get(
+    "/organizations/{organization_id}/work-orders/{order_id}/track", response=list[TrackPointOut]
+)
+def order_track(request: HttpRequest, organization_id: int, order_id: int) -> list[TrackPoint]:
+    order = selectors.order_get_for_organization(
+        organization=_org(request, organization_id), order_id=order_id
+    )
+    return list(selectors.order_track(order=order))
+
+
+def _employer_action(request: HttpRequest, organization_id: int) -> dict[str, object]:
+    return {"actor": current_user(request), "organization": _org(request, organization_id)}
+
+
+@router.post(
+    "/organizations/{organization_id}/work-orders/{order_id}/publish", response=WorkOrderOut
+)
+def order_publish(request: HttpRequest, organization_id: int, order_id: int) -> WorkOrder:
+    return services.work_order_publish(
+        **_employer_action(request, organization_id), order_id=order_id
+    )  # type: ignore[arg-type]
+
+
+@router.post(
+    "/organizations/{organization_id}/work-orders/{order_id}/cancel", response=WorkOrderOut
+)
+def order_cancel(
+    request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
+) -> WorkOrder:
+    return services.work_order_cancel(
+        **_employer_action(request, organization_id),
+        order_id=order_id,
+        reason=payload.reason,  # type: ignore[arg-type]
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/work-orders/{order_id}/accept", response=WorkOrderOut
+)
+def order_accept(
+    request: HttpRequest, organization_id: int, order_id: int, payload: AcceptIn
+) -> WorkOrder:
+    return services.work_order_accept(
+        **_employer_action(request, organization_id),  # type: ignore[arg-type]
+        order_id=order_id,
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/work-orders/{order_id}/reject", response=WorkOrderOut
+)
+def order_reject(
+    request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
+) -> WorkOrder:
+    return services.work_order_reject(
+        **_employer_action(request, organization_id),
+        order_id=order_id,
+        reason=payload.reason,  # type: ignore[arg-type]
+    )
+
+
+# --- worker ----------------------------------------------------------------------------
+
+
+@router.get("/workers/me/orders", response=list[WorkOrderOut])
+@paginate(LimitOffsetPagination)
+def my_orders(request: HttpRequest, status: str | None = None) -> object:
+    return selectors.order_list_for_worker(worker=_me(request), status=status)
+
+
+@router.get("/work-orders/{order_id}", response=WorkOrderOut)
+def worker_order_detail(request: HttpRequest, order_id: int) -> WorkOrder:
+    """An order as the worker sees it: 404 unless he holds it or may take it."""
+    return selectors.order_get_for_worker(worker=_me(request), order_id=order_id)
+
+
+@router.post("/work-orders/{order_id}/depart", response=WorkOrderOut)
+def order_depart(request: HttpRequest, order_id: int, payload: OptionalPositionIn) -> WorkOrder:
+    return services.work_order_depart(worker=_me(request), order_id=order_id, **payload.dict())
+
+
+@router.post("/work-orders/{order_id}/positions", response={201: TrackPointOut})
+def order_position(request: HttpRequest, order_id: int, payload: PositionIn) -> Status[TrackPoint]:
+    return Status(
+        201,
+        services.work_order_report_position(
+            worker=_me(request), order_id=order_id, **payload.dict()
+        ),
+    )
+
+
+@router.post("/work-orders/{order_id}/check-in", response=WorkOrderOut)
+def order_check_in(request: HttpRequest, order_id: int, payload: PositionIn) -> WorkOrder:
+    data = payload.dict()
+    data.pop("at")
+    return services.work_order_check_in(worker=_me(request), order_id=order_id, **data)
+
+
+@router.post("/work-orders/{order_id}/check-out", response=WorkOrderOut)
+def order_check_out(request: HttpRequest, order_id: int, payload: PositionIn) -> WorkOrder:
+    data = payload.dict()
+    data.pop("at")
+    return services.work_order_check_out(worker=_me(request), order_id=order_id, **data)
+
+
+@router.post("/work-orders/{order_id}/deliver", response=WorkOrderOut)
+def order_deliver(
+    request: HttpRequest,
+    order_id: int,
+    note: Form[str] = "",
+    photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> WorkOrder:
+    """Multipart: `note` and up to 9 `photos` (JPEG, PNG or WebP, 10 MB each)."""
+    return services.work_order_deliver(
+        worker=_me(request), order_id=order_id, note=note, photos=photos or []
+    )

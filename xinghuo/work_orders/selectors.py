@@ -1,0 +1,97 @@
+"""Reads for work orders. Scoped: an employer sees its own orders, a worker what
+dispatch lets him see; anything else is WorkOrderNotFound, like a missing order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+
+from xinghuo.accounts.models import Organization
+from xinghuo.dispatch import selectors as dispatch_selectors
+from xinghuo.workforce.models import Worker
+
+from .exceptions import WorkOrderNotFound
+from .models import TrackPoint, WorkOrder, WorkOrderEvent
+
+_RELATED = ("site", "region", "grid", "required_role", "worker__user", "organization")
+
+
+def order_list_for_organization(
+    *,
+    organization: Organization,
+    status: str | None = None,
+    priority: str | None = None,
+    region_ids: set[int] | None = None,
+    worker_id: int | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    search: str | None = None,
+) -> QuerySet[WorkOrder]:
+    qs = WorkOrder.objects.filter(organization=organization).select_related(*_RELATED)
+    if status:
+        qs = qs.filter(status=status)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if region_ids is not None:
+        qs = qs.filter(region_id__in=region_ids)
+    if worker_id is not None:
+        qs = qs.filter(worker_id=worker_id)
+    if created_from:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__lt=created_to)
+    if search:
+        qs = qs.filter(title__icontains=search.strip()[:64])
+    return qs.prefetch_related("required_skills").order_by("-created_at", "-pk")
+
+
+def order_get_for_organization(*, organization: Organization, order_id: int) -> WorkOrder:
+    order = (
+        WorkOrder.objects.filter(pk=order_id, organization=organization)
+        .select_related(*_RELATED)
+        .prefetch_related("required_skills")
+        .first()
+    )
+    if order is None:
+        raise WorkOrderNotFound()
+    return order
+
+
+def order_get_for_worker(*, worker: Worker, order_id: int) -> WorkOrder:
+    """An order the worker holds (or held), or a published one he is eligible for."""
+    order = (
+        WorkOrder.objects.filter(pk=order_id)
+        .select_related(*_RELATED)
+        .prefetch_related("required_skills")
+        .first()
+    )
+    if order is None or not dispatch_selectors.worker_can_see(worker=worker, order=order):
+        raise WorkOrderNotFound()
+    return order
+
+
+def order_list_for_worker(*, worker: Worker, status: str | None = None) -> QuerySet[WorkOrder]:
+    """The orders the worker holds or held ("my orders")."""
+    qs = WorkOrder.objects.filter(worker=worker).select_related(*_RELATED)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related("required_skills").order_by("-assigned_at", "-pk")
+
+
+def order_events(*, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
+    return order.events.select_related("actor").order_by("at", "pk")
+
+
+def order_track(*, order: WorkOrder) -> QuerySet[TrackPoint]:
+    return order.track.order_by("at", "pk")
+
+
+def order_status_counts(*, organization: Organization) -> dict[str, int]:
+    rows = (
+        WorkOrder.objects.filter(organization=organization)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in rows}
