@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from xinghuo.regions.models import Region
+from xinghuo.regions import selectors as region_selectors
 from xinghuo.work_orders.models import WorkOrder
 
 from .models import PointsRule, RegionCoefficient
@@ -69,22 +69,33 @@ def quality_factor(*, rule: PointsRule, rating: int | None) -> Decimal:
     return Decimal(str(rule.quality_factors.get(str(rating), "1")))
 
 
-def region_factor(*, organization_id: int, region_id: int) -> Decimal:
-    coefficients = dict(
-        RegionCoefficient.objects.filter(organization_id=organization_id).values_list(
-            "region_id", "coefficient"
-        )
-    )
-    if not coefficients:
+class RegionFactors:
+    """Region coefficients of several employers, loaded once (for lists of orders)."""
+
+    def __init__(self, organization_ids: Iterable[int]) -> None:
+        self._by_org: dict[int, dict[int, Decimal]] = {}
+        for org_id, region_id, coefficient in RegionCoefficient.objects.filter(
+            organization_id__in=set(organization_ids)
+        ).values_list("organization_id", "region_id", "coefficient"):
+            self._by_org.setdefault(org_id, {})[region_id] = coefficient
+        self._ancestors: dict[int, list[int]] = {}
+
+    def factor(self, *, organization_id: int, region_id: int) -> Decimal:
+        coefficients = self._by_org.get(organization_id)
+        if not coefficients:
+            return ONE
+        if region_id not in self._ancestors:
+            self._ancestors[region_id] = region_selectors.region_ancestor_ids(region_id=region_id)
+        for ancestor in self._ancestors[region_id]:
+            if ancestor in coefficients:
+                return coefficients[ancestor]
         return ONE
-    current: int | None = region_id
-    seen: set[int] = set()
-    while current is not None and current not in seen:
-        if current in coefficients:
-            return coefficients[current]
-        seen.add(current)
-        current = Region.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-    return ONE
+
+
+def region_factor(*, organization_id: int, region_id: int) -> Decimal:
+    return RegionFactors([organization_id]).factor(
+        organization_id=organization_id, region_id=region_id
+    )
 
 
 def compute(
@@ -116,12 +127,18 @@ def for_order(
     )
 
 
-def preview(*, order: WorkOrder, rule: PointsRule | None = None) -> PointsBreakdown:
+def preview(
+    *,
+    order: WorkOrder,
+    rule: PointsRule | None = None,
+    region_factors: RegionFactors | None = None,
+) -> PointsBreakdown:
     """What the worker would earn delivering on time (not early) with the top rating."""
     rule = rule or rule_for(order.organization_id)
+    factors = region_factors or RegionFactors([order.organization_id])
     return compute(
         base_points=order.base_points,
         efficiency=rule.on_time_factor,
         quality=quality_factor(rule=rule, rating=5),
-        region=region_factor(organization_id=order.organization_id, region_id=order.region_id),
+        region=factors.factor(organization_id=order.organization_id, region_id=order.region_id),
     )

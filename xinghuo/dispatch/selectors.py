@@ -153,6 +153,7 @@ def recommended_orders(
         else None
     )
     rules = points.rules_for_orders(orders)
+    region_factors = points.RegionFactors(o.organization_id for o in orders)
     scored = []
     for order in orders:
         distance = (
@@ -165,7 +166,7 @@ def recommended_orders(
             + 0.5 * min(hours_left, 72)
             - 0.01 * order.price_fen / 100
         )
-        preview = points.preview(order=order, rule=rules[order.pk])
+        preview = points.preview(order=order, rule=rules[order.pk], region_factors=region_factors)
         scored.append(
             Recommendation(
                 order=order,
