@@ -29,8 +29,11 @@ from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.regions import services as region_services
 from xinghuo.regions.models import Grid, Region, Site
+from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
+
+from .orders import build_orders
 
 SEED = 20261127
 # Published on purpose: the summary and the README give it to whoever runs the demo.
@@ -408,6 +411,7 @@ class DemoSummary:
     worker_skills: int
     teams: int
     role_change_requests: int
+    work_orders: int = 0
     logins: tuple[DemoLogin, ...] = field(default_factory=tuple)
 
     def lines(self) -> list[str]:
@@ -417,6 +421,7 @@ class DemoSummary:
             f"  organizations {self.organizations}, memberships {self.memberships}",
             f"  users {self.users}, workers {self.workers}, worker skills {self.worker_skills}",
             f"  teams {self.teams}, pending role change requests {self.role_change_requests}",
+            f"  work orders {self.work_orders}",
             f"Demo logins (password {DEMO_PASSWORD} for every demo account):",
         ]
         out += [f"  {login.phone}  {login.label} — {login.name}" for login in self.logins]
@@ -458,6 +463,13 @@ class _Builder:
         workers = self.build_workers()
         self.build_teams(workers)
         self.build_role_change_requests(workers)
+        orders = build_orders(
+            rng=self.rng,
+            now=self.now,
+            organizations=list(self.orgs.values()),
+            demo_district_code="330106",
+        )
+        self.log(f"Work orders: {orders}")
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),
@@ -471,6 +483,7 @@ class _Builder:
             role_change_requests=RoleChangeRequest.objects.filter(
                 status=RoleChangeRequest.Status.PENDING
             ).count(),
+            work_orders=WorkOrder.objects.count(),
             logins=tuple(self.logins),
         )
 
