@@ -22,6 +22,7 @@ from xinghuo.dispatch.api import router as dispatch_router
 from xinghuo.notifications.api import router as notifications_router
 from xinghuo.regions.api import router as regions_router
 from xinghuo.work_orders.api import router as work_orders_router
+from xinghuo.work_orders.api_channels import router as channels_router
 from xinghuo.workforce.api import router as workforce_router
 
 api = NinjaAPI(
@@ -93,6 +94,8 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", accounts_router)
 api.add_router("/", regions_router)
 api.add_router("/", workforce_router)
+# Channels first: their fixed paths (…/work-orders/import) must win over …/{order_id}.
+api.add_router("/", channels_router)
 api.add_router("/", work_orders_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", notifications_router)

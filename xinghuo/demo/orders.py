@@ -7,7 +7,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from xinghuo.accounts.models import Membership, Organization
+from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
@@ -113,7 +113,7 @@ def build_orders(
 
 
 def _advance(
-    *, rng: random.Random, order: WorkOrder, owner: object, organization: Organization, fate: str
+    *, rng: random.Random, order: WorkOrder, owner: User, organization: Organization, fate: str
 ) -> None:
     if fate == "published":
         return
@@ -122,7 +122,7 @@ def _advance(
             actor=owner,
             organization=organization,
             order_id=order.pk,
-            reason="站点业务调整，取消作业",  # type: ignore[arg-type]
+            reason="站点业务调整，取消作业",
         )
         return
     candidates = list(
@@ -135,7 +135,7 @@ def _advance(
     for worker in candidates:
         try:
             dispatch_services.work_order_assign(
-                actor=owner,  # type: ignore[arg-type]
+                actor=owner,
                 organization=organization,
                 work_order_id=order.pk,
                 worker_id=worker.pk,
@@ -167,7 +167,7 @@ def _advance(
     if fate == "delivered":
         return
     order_services.work_order_accept(
-        actor=owner,  # type: ignore[arg-type]
+        actor=owner,
         organization=organization,
         order_id=order.pk,
         rating=rng.choice([5, 5, 4, 4, 3]),

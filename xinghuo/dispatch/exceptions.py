@@ -1,4 +1,4 @@
-from xinghuo.core.exceptions import ValidationFailed
+from xinghuo.core.exceptions import Conflict, ValidationFailed
 from xinghuo.work_orders.exceptions import LimitReached, OrderTaken, WorkOrderNotFound
 
 
@@ -6,4 +6,8 @@ class WorkerNotEligible(ValidationFailed):
     default_code = "worker_not_eligible"
 
 
-__all__ = ["LimitReached", "OrderTaken", "WorkOrderNotFound", "WorkerNotEligible"]
+class OrderClosed(Conflict):
+    default_code = "order_closed"
+
+
+__all__ = ["LimitReached", "OrderClosed", "OrderTaken", "WorkOrderNotFound", "WorkerNotEligible"]

@@ -85,12 +85,18 @@ def workers_eligible_for_order(*, order: WorkOrder, on: date | None = None) -> Q
     """Every worker who meets the order's requirements (whatever his status or load)."""
     on = on or _today()
     region_ids = region_selectors.region_ancestor_ids(region_id=order.region_id)
-    area = Exists(
-        Worker.regions.through.objects.filter(worker_id=OuterRef("pk"), region_id__in=region_ids)
+    area = Q(
+        Exists(
+            Worker.regions.through.objects.filter(
+                worker_id=OuterRef("pk"), region_id__in=region_ids
+            )
+        )
     )
     if order.grid_id:
-        area |= Exists(
-            Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id=order.grid_id)
+        area |= Q(
+            Exists(
+                Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id=order.grid_id)
+            )
         )
     qs = Worker.objects.filter(is_active=True).filter(area)
     if order.required_role_id:

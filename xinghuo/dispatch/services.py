@@ -13,7 +13,13 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
 
 from . import points, selectors
-from .exceptions import LimitReached, OrderTaken, WorkerNotEligible, WorkOrderNotFound
+from .exceptions import (
+    LimitReached,
+    OrderClosed,
+    OrderTaken,
+    WorkerNotEligible,
+    WorkOrderNotFound,
+)
 from .models import PointsEntry
 
 S = WorkOrder.Status
@@ -51,6 +57,10 @@ def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
     )
     if order is None:
         raise WorkOrderNotFound()
+    if order.status in (S.CANCELLED, S.EXPIRED):
+        raise OrderClosed(
+            _("This order has been cancelled or has expired."), detail={"status": order.status}
+        )
     if order.status != S.PUBLISHED:
         raise OrderTaken(_("Someone else took this order first."), detail={"status": order.status})
     _check_cap(worker=worker, organization=order.organization)
@@ -89,7 +99,7 @@ def work_order_assign(
     notification_services.notify(
         user=worker.user,
         kind="order_assigned",
-        title=str(_("New order assigned to you")),
+        title=_("New order assigned to you"),
         body=order.title,
         order_id=order.pk,
     )
@@ -122,7 +132,7 @@ def work_order_reassign(
     notification_services.notify(
         user=worker.user,
         kind="order_assigned",
-        title=str(_("New order assigned to you")),
+        title=_("New order assigned to you"),
         body=order.title,
         order_id=order.pk,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import Promise
 
 from xinghuo.accounts.models import User
 
@@ -15,16 +17,19 @@ def notify(
     *,
     user: User,
     kind: str,
-    title: str,
-    body: str = "",
+    title: str | Promise,
+    body: str | Promise = "",
     order_id: int | None = None,
     sms: bool = False,
 ) -> Notification | None:
     """An in-app message; with sms=True also a text message once the transaction commits.
 
     Idempotent per (user, kind, order): a second notice of the same kind about the
-    same order is dropped and returns None.
+    same order is dropped and returns None. Text is stored in the platform's language
+    (Chinese), whatever language the user who caused it browses in.
     """
+    with translation.override(settings.LANGUAGE_CODE):
+        title, body = str(title), str(body)
     try:
         with transaction.atomic():
             note = Notification.objects.create(

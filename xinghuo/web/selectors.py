@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import Organization
+from xinghuo.core.geo import Point, haversine_m
+from xinghuo.dispatch import selectors as dispatch_selectors
+from xinghuo.dispatch.models import PointsEntry
 from xinghuo.regions import selectors as region_selectors
+from xinghuo.work_orders import selectors as order_selectors
+from xinghuo.work_orders.models import Attachment, TrackPoint, WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
 
@@ -55,3 +63,62 @@ def operator_dashboard() -> dict[str, Any]:
         "role_requests": list(workforce_selectors.role_change_request_list(status="pending")[:50]),
         "workers_by_role_chart": workforce_selectors.worker_count_by_role(),
     }
+
+
+# --- work orders (employer console, worker H5) ----------------------------------------------
+
+
+def order_attachments(*, order: WorkOrder) -> list[Attachment]:
+    """The files on an order (the employer's documents, the worker's delivery photos)."""
+    return list(order.attachments.select_related("uploaded_by").order_by("created_at", "pk"))
+
+
+def order_points_entry(*, order: WorkOrder) -> PointsEntry | None:
+    """The points awarded for an accepted order, if any."""
+    return PointsEntry.objects.filter(order=order).first()
+
+
+def order_map(
+    *, order: WorkOrder, track_of: Worker | None = None, with_track: bool = True
+) -> dict[str, Any]:
+    """The site, its check-in radius and the track, for the order's Leaflet map.
+
+    `track_of` keeps only that worker's positions: a worker must not see where the one
+    who held the order before him went.
+    """
+    site = order.site
+    track = (
+        order_selectors.order_track(order=order, worker=track_of)
+        if with_track
+        else TrackPoint.objects.none()
+    )
+    return {
+        "site": {"name": site.name, "code": site.code, "lat": site.lat, "lng": site.lng},
+        "radius_m": order_selectors.checkin_radius_m(order),
+        "track": [
+            {"lat": p.lat, "lng": p.lng, "at": timezone.localtime(p.at).strftime("%m-%d %H:%M")}
+            for p in track
+        ],
+    }
+
+
+def dispatch_candidates(*, order: WorkOrder) -> list[dict[str, Any]]:
+    """The workers the order may go to, nearest to its site first (unknown positions last)."""
+    site = Point(lat=order.site.lat, lng=order.site.lng)
+    rows: list[dict[str, Any]] = []
+    for worker in dispatch_selectors.workers_eligible_for_order(order=order).select_related(
+        "user", "role"
+    ):
+        distance = (
+            round(haversine_m(Point(lat=worker.last_lat, lng=worker.last_lng), site))
+            if worker.last_lat is not None and worker.last_lng is not None
+            else None
+        )
+        rows.append({"worker": worker, "distance_m": distance})
+    rows.sort(key=lambda r: (r["distance_m"] is None, r["distance_m"] or 0, r["worker"].pk))
+    return rows
+
+
+def worker_points_entries(*, worker: Worker) -> QuerySet[PointsEntry]:
+    """The worker's points history, newest first."""
+    return worker.points_entries.select_related("order").order_by("-created_at", "-pk")

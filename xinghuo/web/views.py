@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +14,8 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.core.exceptions import ApplicationError
+from xinghuo.work_orders import selectors as order_selectors
+from xinghuo.work_orders.exceptions import WorkOrderNotFound
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
@@ -179,3 +181,18 @@ def operator_home(request: HttpRequest) -> HttpResponse:
                 messages.error(request, str(exc.message))
         return redirect("web:operator_home")
     return render(request, "web/operator_home.html", selectors.operator_dashboard())
+
+
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    """Order files are not public: only the employer's members and the worker on the order."""
+    try:
+        attachment = order_selectors.attachment_get_for_user(
+            user=current_user(request), attachment_id=attachment_id
+        )
+    except WorkOrderNotFound:
+        raise Http404 from None
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -7,7 +7,7 @@ class EventInline(admin.TabularInline):
     model = WorkOrderEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["type", "from_status", "to_status", "actor", "at", "lat", "lng", "note"]
+    readonly_fields = ("type", "from_status", "to_status", "actor", "at", "lat", "lng", "note")
     fields = readonly_fields
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -46,3 +46,6 @@ class WorkOrderAdmin(admin.ModelAdmin):
 class TrackPointAdmin(admin.ModelAdmin):
     list_display = ["order", "worker", "lat", "lng", "at"]
     raw_id_fields = ["order", "worker"]
+
+
+from . import admin_channels  # noqa: F401, E402 - registers the channel models

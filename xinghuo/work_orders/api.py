@@ -9,7 +9,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
-from xinghuo.accounts.models import Organization
+from xinghuo.accounts.models import Organization, User
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
@@ -108,17 +108,16 @@ def order_track(request: HttpRequest, organization_id: int, order_id: int) -> li
     return list(selectors.order_track(order=order))
 
 
-def _employer_action(request: HttpRequest, organization_id: int) -> dict[str, object]:
-    return {"actor": current_user(request), "organization": _org(request, organization_id)}
+def _employer(request: HttpRequest, organization_id: int) -> tuple[User, Organization]:
+    return current_user(request), _org(request, organization_id)
 
 
 @router.post(
     "/organizations/{organization_id}/work-orders/{order_id}/publish", response=WorkOrderOut
 )
 def order_publish(request: HttpRequest, organization_id: int, order_id: int) -> WorkOrder:
-    return services.work_order_publish(
-        **_employer_action(request, organization_id), order_id=order_id
-    )  # type: ignore[arg-type]
+    actor, org = _employer(request, organization_id)
+    return services.work_order_publish(actor=actor, organization=org, order_id=order_id)
 
 
 @router.post(
@@ -127,10 +126,9 @@ def order_publish(request: HttpRequest, organization_id: int, order_id: int) -> 
 def order_cancel(
     request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
 ) -> WorkOrder:
+    actor, org = _employer(request, organization_id)
     return services.work_order_cancel(
-        **_employer_action(request, organization_id),
-        order_id=order_id,
-        reason=payload.reason,  # type: ignore[arg-type]
+        actor=actor, organization=org, order_id=order_id, reason=payload.reason
     )
 
 
@@ -140,8 +138,10 @@ def order_cancel(
 def order_accept(
     request: HttpRequest, organization_id: int, order_id: int, payload: AcceptIn
 ) -> WorkOrder:
+    actor, org = _employer(request, organization_id)
     return services.work_order_accept(
-        **_employer_action(request, organization_id),  # type: ignore[arg-type]
+        actor=actor,
+        organization=org,
         order_id=order_id,
         rating=payload.rating,
         comment=payload.comment,
@@ -154,10 +154,9 @@ def order_accept(
 def order_reject(
     request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
 ) -> WorkOrder:
+    actor, org = _employer(request, organization_id)
     return services.work_order_reject(
-        **_employer_action(request, organization_id),
-        order_id=order_id,
-        reason=payload.reason,  # type: ignore[arg-type]
+        actor=actor, organization=org, order_id=order_id, reason=payload.reason
     )
 
 

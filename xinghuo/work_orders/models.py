@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinghuo.core.models import TimeStampedModel
 
@@ -15,8 +16,9 @@ class WorkOrder(TimeStampedModel):
     """
 
     class Kind(models.TextChoices):
-        ORDER = "order", _("Order")
-        SHIFT = "shift", _("Shift")
+        # A context: plain "Order" is "sorting" in Django's own Chinese catalogue.
+        ORDER = "order", pgettext_lazy("work order kind", "Order")
+        SHIFT = "shift", pgettext_lazy("work order kind", "Shift")
 
     class Priority(models.TextChoices):
         URGENT = "urgent", _("Urgent")
@@ -249,3 +251,171 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+# --- order channels (MISSION D1): alarm rules, integration keys, received alarms ---------------
+
+
+class AlarmRule(TimeStampedModel):
+    """告警规则 — how an alarm type from the O&M monitoring system (动环监控) becomes an order.
+
+    One rule per (organization, alarm type); a raised alarm without an active rule is refused.
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="alarm_rules",
+    )
+    # The same length as WorkOrder.alarm_type, which receives it.
+    alarm_type = models.SlugField(_("alarm type code"), max_length=32)
+    name = models.CharField(_("alarm name"), max_length=64)
+    title_template = models.CharField(
+        _("order title template"),
+        max_length=128,
+        default="{alarm_name}：{site_name}",
+        help_text=_("Placeholders: {alarm_name}, {site_name}, {site_code}, {alarm_type}."),
+    )
+    priority = models.CharField(
+        _("priority"),
+        max_length=8,
+        choices=WorkOrder.Priority.choices,
+        default=WorkOrder.Priority.URGENT,
+    )
+    required_role = models.ForeignKey(
+        "workforce.Role",
+        verbose_name=_("required role"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    required_skills = models.ManyToManyField(
+        "workforce.Skill", verbose_name=_("required skills"), blank=True, related_name="+"
+    )
+    deadline_minutes = models.PositiveIntegerField(_("deadline (minutes after the alarm)"))
+    estimated_minutes = models.PositiveIntegerField(_("estimated duration (minutes)"), default=60)
+    price_fen = models.BigIntegerField(_("price (fen)"), default=0)
+    base_points = models.PositiveIntegerField(_("base points"), default=10)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("alarm rule")
+        verbose_name_plural = _("alarm rules")
+        ordering = ["alarm_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "alarm_type"], name="uniq_alarm_rule_type_per_org"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(price_fen__gte=0), name="alarm_rule_price_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deadline_minutes__gte=1), name="alarm_rule_deadline_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.alarm_type})"
+
+
+class IntegrationKey(models.Model):
+    """集成密钥 — lets an outside system (the monitoring platform) call our webhooks.
+
+    `key_id` is public and names the key in the URL; `secret` signs each call with
+    HMAC-SHA256. The secret has to be kept as is to verify signatures; it is shown
+    once, when the key is made, and never again (not in the API, not in the admin).
+    """
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="integration_keys",
+    )
+    key_id = models.CharField(_("key ID"), max_length=40, unique=True)
+    secret = models.CharField(_("secret"), max_length=128)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("integration key")
+        verbose_name_plural = _("integration keys")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class AlarmEvent(models.Model):
+    """告警记录 — one alarm message received, kept once per (alarm, state).
+
+    The unique key makes the webhook idempotent: the monitoring system may send the
+    same alarm again (retries) and it is neither counted nor merged twice.
+    """
+
+    class State(models.TextChoices):
+        RAISED = "raised", _("Raised")
+        CLEARED = "cleared", _("Cleared")
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Order created")
+        MERGED = "merged", _("Merged into an open order")
+        CLEARED = "cleared", _("Clearance recorded on an order")
+        NO_ORDER = "no_order", _("No order to record the clearance on")
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    alarm_id = models.CharField(_("alarm ID"), max_length=64)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices)
+    alarm_type = models.CharField(_("alarm type"), max_length=32)
+    site = models.ForeignKey(
+        "regions.Site", verbose_name=_("site"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alarm_events",
+    )
+    outcome = models.CharField(_("outcome"), max_length=8, choices=Outcome.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    integration_key = models.ForeignKey(
+        IntegrationKey,
+        verbose_name=_("integration key"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("alarm event")
+        verbose_name_plural = _("alarm events")
+        ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "alarm_id", "state"], name="uniq_alarm_event"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alarm_type} {self.alarm_id} {self.state}"

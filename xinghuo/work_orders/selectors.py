@@ -7,12 +7,12 @@ from datetime import datetime
 
 from django.db.models import Count, QuerySet
 
-from xinghuo.accounts.models import Organization
+from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.workforce.models import Worker
 
 from .exceptions import WorkOrderNotFound
-from .models import TrackPoint, WorkOrder, WorkOrderEvent
+from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
 _RELATED = ("site", "region", "grid", "required_role", "worker__user", "organization")
 
@@ -79,12 +79,26 @@ def order_list_for_worker(*, worker: Worker, status: str | None = None) -> Query
     return qs.prefetch_related("required_skills").order_by("-assigned_at", "-pk")
 
 
-def order_events(*, order: WorkOrder) -> QuerySet[WorkOrderEvent]:
-    return order.events.select_related("actor").order_by("at", "pk")
+def order_events(*, order: WorkOrder, since: datetime | None = None) -> QuerySet[WorkOrderEvent]:
+    """The timeline; `since` (a worker's assignment) hides what came before him: another
+    worker's steps and reasons are not his to read."""
+    qs = order.events.select_related("actor")
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    return qs.order_by("at", "pk")
 
 
-def order_track(*, order: WorkOrder) -> QuerySet[TrackPoint]:
-    return order.track.order_by("at", "pk")
+def order_track(*, order: WorkOrder, worker: Worker | None = None) -> QuerySet[TrackPoint]:
+    """The positions reported on the order; only `worker`'s own when given."""
+    qs = order.track.all()
+    if worker is not None:
+        qs = qs.filter(worker=worker)
+    return qs.order_by("at", "pk")
+
+
+def checkin_radius_m(order: WorkOrder) -> int:
+    """How close to the site check-in must be: the site's own radius, else the employer's."""
+    return order.site.checkin_radius_m or order.organization.checkin_radius_m
 
 
 def order_status_counts(*, organization: Organization) -> dict[str, int]:
@@ -95,3 +109,17 @@ def order_status_counts(*, organization: Organization) -> dict[str, int]:
         .order_by()
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
+    """An order's file for someone who may see the order: a member of its employer, or the
+    worker holding it. Anyone else gets WorkOrderNotFound, as for a missing file."""
+    attachment = Attachment.objects.select_related("order__worker").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise WorkOrderNotFound()
+    order = attachment.order
+    is_member = Membership.objects.filter(user=user, organization_id=order.organization_id)
+    holds = order.worker is not None and order.worker.user_id == user.pk
+    if not (holds or is_member.exists()):
+        raise WorkOrderNotFound()
+    return attachment

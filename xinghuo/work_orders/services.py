@@ -25,7 +25,7 @@ from xinghuo.notifications import services as notification_services
 from xinghuo.regions.models import Site
 from xinghuo.workforce.models import Role, Skill, Worker
 
-from . import lifecycle
+from . import lifecycle, selectors
 from .exceptions import BadAttachment, OutsideGeofence, WorkOrderNotFound
 from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
@@ -95,6 +95,19 @@ def _validated(*, organization: Organization, draft: OrderDraft, now: datetime) 
     title = (draft.title or "").strip()
     if not title or len(title) > 128:
         raise bad(_("An order needs a title of at most 128 characters."), "title")
+    for field, value, limit in (
+        ("description", draft.description or "", 5000),
+        ("external_ref", draft.external_ref or "", 64),
+        ("alarm_type", draft.alarm_type or "", 32),
+    ):
+        if len(value.strip()) > limit:
+            raise ValidationFailed(
+                _("This field is too long."),
+                code="too_long",
+                detail={"field": field, "max_length": limit},
+            )
+    deadline_at = _aware(draft.deadline_at)
+    earliest_start_at = _aware(draft.earliest_start_at) if draft.earliest_start_at else None
     site = Site.objects.filter(pk=draft.site_id, organization=organization).first()
     if site is None:
         raise bad(_("No such site in your organization."), "site_id", "site_not_found")
@@ -102,11 +115,11 @@ def _validated(*, organization: Organization, draft: OrderDraft, now: datetime) 
         raise bad(_("Unknown order kind."), "kind")
     if draft.priority not in WorkOrder.Priority.values:
         raise bad(_("Unknown priority."), "priority")
-    if draft.deadline_at <= now:
+    if deadline_at <= now:
         raise bad(_("The deadline must be in the future."), "deadline_at", "deadline_in_past")
-    if draft.earliest_start_at and draft.earliest_start_at >= draft.deadline_at:
+    if earliest_start_at and earliest_start_at >= deadline_at:
         raise bad(_("The start must come before the deadline."), "earliest_start_at")
-    if draft.kind == WorkOrder.Kind.SHIFT and not draft.earliest_start_at:
+    if draft.kind == WorkOrder.Kind.SHIFT and not earliest_start_at:
         raise bad(_("A shift needs its start time."), "earliest_start_at")
     if not (0 <= draft.price_fen <= 100_000_000):
         raise bad(_("The price must be between 0 and 1,000,000 yuan."), "price_fen")
@@ -133,18 +146,23 @@ def _validated(*, organization: Organization, draft: OrderDraft, now: datetime) 
         "grid_id": site.grid_id,
         "kind": draft.kind,
         "title": title,
-        "description": (draft.description or "").strip()[:5000],
+        "description": (draft.description or "").strip(),
         "required_role": role,
         "priority": draft.priority,
-        "earliest_start_at": draft.earliest_start_at,
-        "deadline_at": draft.deadline_at,
+        "earliest_start_at": earliest_start_at,
+        "deadline_at": deadline_at,
         "estimated_minutes": draft.estimated_minutes,
         "price_fen": draft.price_fen,
         "base_points": draft.base_points,
-        "external_ref": (draft.external_ref or "").strip()[:64],
-        "alarm_type": draft.alarm_type[:32],
+        "external_ref": (draft.external_ref or "").strip(),
+        "alarm_type": (draft.alarm_type or "").strip(),
         "skill_ids": skill_ids,
     }
+
+
+def _aware(value: datetime) -> datetime:
+    """A time without a zone is taken as the platform's time (Asia/Shanghai)."""
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
 
 
 @dataclass(frozen=True)
@@ -183,7 +201,10 @@ def work_order_create(
     try:
         with transaction.atomic():
             order = WorkOrder.objects.create(organization=organization, channel=channel, **fields)
-    except IntegrityError:  # the same reference, concurrently: the first one wins
+    except IntegrityError:
+        if not ref:
+            raise
+        # The same reference, concurrently: the first one wins.
         existing = WorkOrder.objects.get(
             organization=organization, channel=channel, external_ref=ref
         )
@@ -221,11 +242,11 @@ def work_order_cancel(
     reason = _required_reason(reason)
     order = _lock_org_order(organization=organization, order_id=order_id)
     lifecycle.apply(order, "cancel", actor=actor, note=reason)
-    if order.worker_id:
+    if order.worker is not None:
         notification_services.notify(
             user=order.worker.user,
             kind="order_cancelled",
-            title=str(_("Order cancelled")),
+            title=_("Order cancelled"),
             body=f"{order.title}: {reason}",
             order_id=order.pk,
         )
@@ -355,10 +376,6 @@ def work_order_report_position(
     return order.track.latest("at", "pk")
 
 
-def checkin_radius_m(order: WorkOrder) -> int:
-    return order.site.checkin_radius_m or order.organization.checkin_radius_m
-
-
 @transaction.atomic
 def work_order_check_in(
     *, worker: Worker, order_id: int, lat: object, lng: object, datum: str = Datum.WGS84
@@ -372,7 +389,7 @@ def work_order_check_in(
     point = _point(lat, lng, datum)
     site = order.site
     distance = haversine_m(point, Point(lat=site.lat, lng=site.lng))
-    radius = checkin_radius_m(order)
+    radius = selectors.checkin_radius_m(order)
     if distance > radius:
         raise OutsideGeofence(
             _("You are %(distance)d m from the site; check in within %(radius)d m.")
@@ -496,7 +513,7 @@ def work_order_check_out(
     lifecycle.check(order, "check_out")
     point = _point(lat, lng, datum)
     distance = haversine_m(point, Point(lat=order.site.lat, lng=order.site.lng))
-    radius = checkin_radius_m(order)
+    radius = selectors.checkin_radius_m(order)
     if distance > radius:
         raise OutsideGeofence(
             _("You are %(distance)d m from the site; check out within %(radius)d m.")
@@ -570,10 +587,11 @@ def work_order_reject(
         note=reason,
         update_fields=("rework_count", "delivered_at"),
     )
+    assert order.worker is not None  # a delivered order has its worker
     notification_services.notify(
         user=order.worker.user,
         kind=f"order_rejected_{order.rework_count}",
-        title=str(_("Work sent back for rework")),
+        title=_("Work sent back for rework"),
         body=f"{order.title}: {reason}",
         order_id=order.pk,
     )
@@ -647,7 +665,7 @@ def work_orders_sweep(
 
 def _notify_overdue(order: WorkOrder) -> None:
     urgent = order.priority == WorkOrder.Priority.URGENT
-    title = str(_("Order overdue"))
+    title = _("Order overdue")
     body = f"#{order.pk} {order.title}"
     recipients = [order.worker.user] if order.worker else []
     recipients += [

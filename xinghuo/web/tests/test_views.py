@@ -146,3 +146,36 @@ def test_api_docs_and_schema_are_served_without_a_cdn():
     assert "cdn." not in docs.content.decode()
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/auth/login" in schema["paths"]
+
+
+def test_delivery_photos_are_served_only_to_the_employer_and_the_worker(
+    make_employer, make_order, make_eligible_worker, make_worker
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinghuo.dispatch import services as dispatch_services
+    from xinghuo.work_orders import services as order_services
+    from xinghuo.work_orders.models import Attachment
+
+    owner, org = make_employer()
+    stranger, _other = make_employer()
+    order = make_order(owner=owner, organization=org)
+    worker = make_eligible_worker()
+    dispatch_services.work_order_grab(worker=worker, work_order_id=order.pk)
+    order_services.work_order_check_in(worker=worker, order_id=order.pk, lat=30.2601, lng=120.1001)
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+    order_services.work_order_deliver(
+        worker=worker,
+        order_id=order.pk,
+        note="完成",
+        photos=[SimpleUploadedFile("p.jpg", jpeg, "image/jpeg")],
+    )
+    url = f"/files/attachments/{Attachment.objects.get().pk}/"
+    ok = logged_in(owner).get(url)
+    assert ok.status_code == 200
+    assert ok["Content-Type"] == "image/jpeg"
+    assert b"".join(ok.streaming_content) == jpeg
+    assert logged_in(worker.user).get(url).status_code == 200
+    assert logged_in(stranger).get(url).status_code == 404
+    assert logged_in(make_worker().user).get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # to the login page

@@ -405,3 +405,22 @@ def test_shift_check_out_computes_hours_and_early_leave(world, make_order):
     assert out["status"] == "delivered"
     assert out["worked_minutes"] == 0
     assert 58 <= out["early_leave_minutes"] <= 60
+
+
+def test_a_time_without_zone_is_beijing_time_and_a_long_reference_is_refused(world):
+    boss, org = world["boss"], world["org"]
+    naive = (timezone.localtime() + timedelta(hours=3)).replace(tzinfo=None, microsecond=0)
+    body = {"site_id": world["order"].site_id, "title": "无时区", "deadline_at": naive.isoformat()}
+    resp = boss.post(f"/organizations/{org.pk}/work-orders", body)
+    assert resp.status_code == 201, resp.content
+    stored = WorkOrder.objects.get(pk=resp.json()["id"]).deadline_at
+    assert timezone.localtime(stored).replace(tzinfo=None) == naive
+    too_long = boss.post(f"/organizations/{org.pk}/work-orders", {**body, "external_ref": "X" * 65})
+    assert too_long.status_code == 422
+
+
+def test_grabbing_a_cancelled_order_says_it_is_closed(world):
+    world["boss"].post(world["base"] + "/cancel", {"reason": "业务调整"})
+    resp = world["me"].post(f"/work-orders/{world['order'].pk}/grab")
+    assert resp.status_code == 409
+    assert resp.json()["code"] == "order_closed"
