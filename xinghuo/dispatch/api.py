@@ -14,14 +14,19 @@ from xinghuo.work_orders.schemas import ReasonIn, WorkOrderOut
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
 
-from . import selectors, services
+from . import points, selectors, services
+from .models import PointsRule, RegionCoefficient
 from .schemas import (
     AssignIn,
     EligibleWorkerOut,
     PointsEntryOut,
     PointsOut,
+    PointsRuleIn,
+    PointsRuleOut,
     ReassignIn,
     RecommendationOut,
+    RegionCoefficientIn,
+    RegionCoefficientOut,
 )
 
 router = Router(tags=["dispatch"])
@@ -141,3 +146,35 @@ def reassign(
         reason=payload.reason,
     )
     return order_selectors.order_get_for_organization(organization=org, order_id=order_id)
+
+
+@router.get("/organizations/{organization_id}/points-rule", response=PointsRuleOut)
+def points_rule_get(request: HttpRequest, organization_id: int) -> PointsRule:
+    """The employer's points rule (the platform default until it sets its own)."""
+    org = account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    return points.rule_for(org.pk)
+
+
+@router.put("/organizations/{organization_id}/points-rule", response=PointsRuleOut)
+def points_rule_put(
+    request: HttpRequest, organization_id: int, payload: PointsRuleIn
+) -> PointsRule:
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    return services.points_rule_set(actor=user, organization=org, **payload.dict())
+
+
+@router.put(
+    "/organizations/{organization_id}/region-coefficients/{region_id}",
+    response=RegionCoefficientOut,
+)
+def region_coefficient_put(
+    request: HttpRequest, organization_id: int, region_id: int, payload: RegionCoefficientIn
+) -> RegionCoefficient:
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    return services.region_coefficient_set(
+        actor=user, organization=org, region_id=region_id, coefficient=payload.coefficient
+    )

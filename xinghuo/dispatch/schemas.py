@@ -51,3 +51,28 @@ class PointsEntryOut(Schema):
 class PointsOut(Schema):
     balance: int
     entries: list[PointsEntryOut]
+
+
+class PointsRuleIn(Schema):
+    early_factor: Decimal = Field(max_digits=4, decimal_places=2)
+    early_share: Decimal = Field(max_digits=3, decimal_places=2)
+    on_time_factor: Decimal = Field(max_digits=4, decimal_places=2)
+    late_factor: Decimal = Field(max_digits=4, decimal_places=2)
+    quality_factors: dict[int, Decimal] = Field(description="rating 1–5 → factor")
+
+
+class PointsRuleOut(Schema):
+    early_factor: Decimal
+    early_share: Decimal
+    on_time_factor: Decimal
+    late_factor: Decimal
+    quality_factors: dict[str, str]
+
+
+class RegionCoefficientIn(Schema):
+    coefficient: Decimal = Field(max_digits=4, decimal_places=2)
+
+
+class RegionCoefficientOut(Schema):
+    region_id: int
+    coefficient: Decimal

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Organization, User
-from xinghuo.core.exceptions import Conflict, ValidationFailed
+from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.notifications import services as notification_services
+from xinghuo.regions import selectors as region_selectors
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
@@ -20,7 +23,7 @@ from .exceptions import (
     WorkerNotEligible,
     WorkOrderNotFound,
 )
-from .models import PointsEntry
+from .models import PointsEntry, PointsRule, RegionCoefficient
 
 S = WorkOrder.Status
 HELD = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
@@ -169,3 +172,73 @@ def points_award(*, order: WorkOrder) -> PointsEntry:
         },
     )
     return entry
+
+
+def _require_manager(*, actor: User, organization: Organization) -> None:
+    if not Membership.objects.filter(
+        user=actor,
+        organization=organization,
+        role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
+    ).exists():
+        raise PermissionDenied(_("Only the owner or an administrator may change points rules."))
+
+
+def _factor(
+    value: Decimal, *, field: str, low: Decimal = Decimal("0"), high: Decimal = Decimal("5")
+) -> Decimal:
+    if not (low < value <= high) or value != value.quantize(Decimal("0.01")):
+        raise ValidationFailed(
+            _("Factors lie above %(low)s and at most %(high)s, with two decimals at most.")
+            % {"low": low, "high": high},
+            code="invalid_factor",
+            detail={"field": field},
+        )
+    return value
+
+
+@transaction.atomic
+def points_rule_set(
+    *,
+    actor: User,
+    organization: Organization,
+    early_factor: Decimal,
+    early_share: Decimal,
+    on_time_factor: Decimal,
+    late_factor: Decimal,
+    quality_factors: dict[int, Decimal],
+) -> PointsRule:
+    """Set the employer's points rule (D6). It applies to orders accepted from now on and to
+    every preview; points already awarded keep the factors they were computed with."""
+    _require_manager(actor=actor, organization=organization)
+    if set(quality_factors) != {1, 2, 3, 4, 5}:
+        raise ValidationFailed(
+            _("Give a quality factor for each rating from 1 to 5."),
+            code="invalid_factor",
+            detail={"field": "quality_factors"},
+        )
+    values = {
+        "early_factor": _factor(early_factor, field="early_factor"),
+        "early_share": _factor(early_share, field="early_share", high=Decimal("1")),
+        "on_time_factor": _factor(on_time_factor, field="on_time_factor"),
+        "late_factor": _factor(late_factor, field="late_factor"),
+        "quality_factors": {
+            str(r): str(_factor(f, field=f"quality_factors.{r}"))
+            for r, f in sorted(quality_factors.items())
+        },
+    }
+    rule, _created = PointsRule.objects.update_or_create(organization=organization, defaults=values)
+    return rule
+
+
+@transaction.atomic
+def region_coefficient_set(
+    *, actor: User, organization: Organization, region_id: int, coefficient: Decimal
+) -> RegionCoefficient:
+    """Set the employer's coefficient for a region (and the regions below it)."""
+    _require_manager(actor=actor, organization=organization)
+    region_selectors.region_get(region_id=region_id)
+    coefficient = _factor(coefficient, field="coefficient")
+    row, _created = RegionCoefficient.objects.update_or_create(
+        organization=organization, region_id=region_id, defaults={"coefficient": coefficient}
+    )
+    return row

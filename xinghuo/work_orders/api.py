@@ -15,9 +15,10 @@ from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
 
 from . import selectors, services
-from .models import TrackPoint, WorkOrder, WorkOrderEvent
+from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 from .schemas import (
     AcceptIn,
+    AttachmentOut,
     OptionalPositionIn,
     PositionIn,
     ReasonIn,
@@ -157,6 +158,26 @@ def order_reject(
     actor, org = _employer(request, organization_id)
     return services.work_order_reject(
         actor=actor, organization=org, order_id=order_id, reason=payload.reason
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/work-orders/{order_id}/documents",
+    response={201: list[AttachmentOut]},
+)
+def order_documents(
+    request: HttpRequest,
+    organization_id: int,
+    order_id: int,
+    files: File[list[UploadedFile]],
+) -> Status[list[Attachment]]:
+    """Multipart `files`: PDF or images (by content), ≤20 MB each, ≤10 at a time."""
+    actor, org = _employer(request, organization_id)
+    return Status(
+        201,
+        services.work_order_attach_documents(
+            actor=actor, organization=org, order_id=order_id, files=files
+        ),
     )
 
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
-from .models import WorkOrder, WorkOrderEvent
+from .models import Attachment, WorkOrder, WorkOrderEvent
 
 
 class WorkOrderCreateIn(Schema):
@@ -144,3 +145,16 @@ class OptionalPositionIn(Schema):
     lat: float | None = None
     lng: float | None = None
     datum: Literal["wgs84", "gcj02"] = "wgs84"
+
+
+class AttachmentOut(Schema):
+    id: int
+    purpose: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return reverse("web:attachment_download", args=[obj.pk])

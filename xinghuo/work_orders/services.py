@@ -416,38 +416,104 @@ def work_order_check_in(
     return order
 
 
-def _checked_photos(photos: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:
+@dataclass(frozen=True)
+class FilePolicy:
+    """What one kind of upload accepts; the type is decided by the file's first bytes."""
+
+    types: dict[str, tuple[bytes, ...]]
+    max_bytes: int
+    max_count: int
+    field: str
+    type_message: Any
+
+
+PHOTOS = FilePolicy(
+    types=PHOTO_TYPES,
+    max_bytes=MAX_PHOTO_BYTES,
+    max_count=MAX_PHOTOS,
+    field="photos",
+    type_message=_("Photos must be JPEG, PNG or WebP images."),
+)
+DOCUMENTS = FilePolicy(
+    types={**PHOTO_TYPES, "application/pdf": (b"%PDF-",)},
+    max_bytes=20 * 1024 * 1024,
+    max_count=10,
+    field="files",
+    type_message=_("Documents must be PDF files or JPEG, PNG or WebP images."),
+)
+
+
+def _checked_files(
+    files: Iterable[UploadedFile], policy: FilePolicy
+) -> list[tuple[UploadedFile, str, str]]:
+    """Each file with its content type and SHA-256, or BadAttachment naming the first bad one."""
     checked = []
-    photos = list(photos)
-    if len(photos) > MAX_PHOTOS:
+    files = list(files)
+    if len(files) > policy.max_count:
         raise BadAttachment(
-            _("At most %(n)d photos per delivery.") % {"n": MAX_PHOTOS},
-            detail={"field": "photos", "max": MAX_PHOTOS},
+            _("At most %(n)d files at a time.") % {"n": policy.max_count},
+            detail={"field": policy.field, "max": policy.max_count},
         )
-    for photo in photos:
-        size = photo.size or 0
-        if size == 0 or size > MAX_PHOTO_BYTES:
+    for upload in files:
+        size = upload.size or 0
+        if size == 0 or size > policy.max_bytes:
             raise BadAttachment(
-                _("Each photo must be between 1 byte and 10 MB."),
-                detail={"field": "photos", "name": photo.name, "size": size},
+                _("Each file must be between 1 byte and %(mb)d MB.")
+                % {"mb": policy.max_bytes // (1024 * 1024)},
+                detail={"field": policy.field, "name": upload.name, "size": size},
             )
-        head = photo.read(16)
-        photo.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
         kind = next(
-            (ct for ct, magics in PHOTO_TYPES.items() if any(head.startswith(m) for m in magics)),
+            (ct for ct, magics in policy.types.items() if any(head.startswith(m) for m in magics)),
             None,
         )
         if kind is None or (kind == "image/webp" and head[8:12] != b"WEBP"):
             raise BadAttachment(
-                _("Photos must be JPEG, PNG or WebP images."),
-                detail={"field": "photos", "name": photo.name},
+                policy.type_message, detail={"field": policy.field, "name": upload.name}
             )
         digest = hashlib.sha256()
-        for chunk in photo.chunks():
+        for chunk in upload.chunks():
             digest.update(chunk)
-        photo.seek(0)
-        checked.append((photo, kind, digest.hexdigest()))
+        upload.seek(0)
+        checked.append((upload, kind, digest.hexdigest()))
     return checked
+
+
+def _store(
+    *, order: WorkOrder, checked: list[tuple[UploadedFile, str, str]], purpose: str, user: User
+) -> None:
+    for upload, content_type, sha in checked:
+        Attachment.objects.create(
+            order=order,
+            purpose=purpose,
+            file=upload,
+            content_type=content_type,
+            size=upload.size or 0,
+            sha256=sha,
+            uploaded_by=user,
+        )
+
+
+@transaction.atomic
+def work_order_attach_documents(
+    *, actor: User, organization: Organization, order_id: int, files: Iterable[UploadedFile]
+) -> list[Attachment]:
+    """The employer adds documents to an open order (drawings, procedures, permits):
+    PDF or images by content, ≤20 MB each, ≤10 at a time."""
+    require_editor(actor=actor, organization=organization)
+    order = _lock_org_order(organization=organization, order_id=order_id)
+    if order.status not in lifecycle.OPEN_STATUSES:
+        raise lifecycle.IllegalTransition(
+            _("Documents can be added only while the order is open."),
+            detail={"status": order.status},
+        )
+    checked = _checked_files(files, DOCUMENTS)
+    if not checked:
+        raise BadAttachment(_("Choose at least one file."), detail={"field": "files"})
+    before = set(order.attachments.values_list("pk", flat=True))
+    _store(order=order, checked=checked, purpose=Attachment.Purpose.SPEC, user=actor)
+    return list(order.attachments.exclude(pk__in=before).order_by("pk"))
 
 
 @transaction.atomic
@@ -458,7 +524,7 @@ def work_order_deliver(
     order = _lock_worker_order(worker=worker, order_id=order_id)
     lifecycle.check(order, "deliver")
     note = (note or "").strip()
-    checked = _checked_photos(photos)
+    checked = _checked_files(photos, PHOTOS)
     if not note and not checked:
         raise ValidationFailed(
             _("Describe the work done or add photos."),

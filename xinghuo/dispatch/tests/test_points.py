@@ -98,3 +98,54 @@ def test_an_employer_rule_changes_the_preview_and_the_award_alike(make_employer,
     award = points.for_order(order=order, delivered_at=order.deadline_at, rating=5)
     assert preview == award
     assert preview.points == 30
+
+
+@pytest.mark.django_db
+def test_employer_sets_its_points_rule_over_the_api(api, make_employer, make_worker, make_order):
+    owner, org = make_employer()
+    client = api(owner)
+    default = client.get(f"/organizations/{org.pk}/points-rule").json()
+    assert default["on_time_factor"] == "1.00"
+    body = {
+        "early_factor": "1.50",
+        "early_share": "0.30",
+        "on_time_factor": "1.10",
+        "late_factor": "0.50",
+        "quality_factors": {"1": "0.10", "2": "0.40", "3": "0.80", "4": "1.00", "5": "1.30"},
+    }
+    resp = client.put(f"/organizations/{org.pk}/points-rule", body)
+    assert resp.status_code == 200, resp.content
+    order = make_order(owner=owner, organization=org, base_points=100)
+    assert points.preview(order=order).points == 143  # 100 × 1.10 × 1.30
+    # Bad factors change nothing.
+    bad = client.put(
+        f"/organizations/{org.pk}/points-rule", {**body, "late_factor": "0", "on_time_factor": "9"}
+    )
+    assert bad.status_code == 422
+    missing = client.put(
+        f"/organizations/{org.pk}/points-rule", {**body, "quality_factors": {"5": "1"}}
+    )
+    assert missing.status_code == 422
+    assert PointsRule.objects.get(organization=org).on_time_factor == D("1.10")
+    # A viewer may read but not change; another employer sees nothing.
+    viewer = make_worker().user
+    from xinghuo.accounts import services as account_services
+
+    account_services.membership_add(
+        actor=owner, organization=org, phone=viewer.phone, role="viewer"
+    )
+    assert api(viewer).put(f"/organizations/{org.pk}/points-rule", body).status_code == 403
+    stranger, _other = make_employer()
+    assert api(stranger).get(f"/organizations/{org.pk}/points-rule").status_code == 404
+
+
+@pytest.mark.django_db
+def test_region_coefficient_over_the_api(api, make_employer, make_order, hangzhou):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org, base_points=20)
+    url = f"/organizations/{org.pk}/region-coefficients/{hangzhou['city'].pk}"
+    assert api(owner).put(url, {"coefficient": "1.50"}).status_code == 200
+    assert points.preview(order=order).points == 36
+    assert api(owner).put(url, {"coefficient": "-1"}).status_code == 422
+    missing = f"/organizations/{org.pk}/region-coefficients/999999"
+    assert api(owner).put(missing, {"coefficient": "1.2"}).status_code == 404

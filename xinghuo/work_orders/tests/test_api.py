@@ -424,3 +424,18 @@ def test_grabbing_a_cancelled_order_says_it_is_closed(world):
     resp = world["me"].post(f"/work-orders/{world['order'].pk}/grab")
     assert resp.status_code == 409
     assert resp.json()["code"] == "order_closed"
+
+
+def test_employer_attaches_documents_checked_by_content(world):
+    url = f"/api/v1{world['base']}/documents"
+    pdf = SimpleUploadedFile("规程.pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n", "application/pdf")
+    resp = world["boss"].client.post(url, {"files": [pdf]}, headers=world["boss"].headers)
+    assert resp.status_code == 201, resp.content
+    [doc] = resp.json()
+    assert doc["content_type"] == "application/pdf" and doc["purpose"] == "spec"
+    assert doc["url"] == f"/files/attachments/{doc['id']}/"
+    exe = SimpleUploadedFile("规程.pdf", b"MZ\x90\x00\x03", "application/pdf")
+    bad = world["boss"].client.post(url, {"files": [exe]}, headers=world["boss"].headers)
+    assert bad.status_code == 422
+    assert bad.json()["code"] == "bad_attachment"
+    assert Attachment.objects.count() == 1
