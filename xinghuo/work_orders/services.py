@@ -32,7 +32,7 @@ from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 S = WorkOrder.Status
 ORDER_EDITORS = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.DISPATCHER)
 
-PHOTO_TYPES = {
+PHOTO_TYPES: dict[str, tuple[bytes, ...]] = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/png": (b"\x89PNG\r\n\x1a\n",),
     "image/webp": (b"RIFF",),
