@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xinghuo.work_orders",
     "xinghuo.dispatch",
     "xinghuo.notifications",
+    "xinghuo.settlement",
     "xinghuo.demo",
     "xinghuo.web",
 ]
