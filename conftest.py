@@ -112,15 +112,26 @@ def make_worker(db: None) -> Callable[..., Worker]:
 def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
     counter = iter(range(1, 10_000))
 
-    def make(*, name: str = "测试运维有限公司") -> tuple[User, Organization]:
+    def make(
+        *, name: str = "测试运维有限公司", escrow_fen: int = 10_000_000
+    ) -> tuple[User, Organization]:
+        """An employer with its owner; its escrow holds `escrow_fen` (100,000 yuan) so that
+        paid orders can be published."""
+        from xinghuo.settlement import services as settlement_services
+
         n = next(counter)
-        return account_services.employer_register(
+        owner, org = account_services.employer_register(
             phone=f"137{n:08d}",
             password=PASSWORD,
             name=f"雇主{n}",
             organization_name=f"{name}{n}",
             credit_code=credit_code(n),
         )
+        if escrow_fen:
+            settlement_services.escrow_topup(
+                actor=owner, organization=org, amount_fen=escrow_fen, reference=f"TEST-{n}"
+            )
+        return owner, org
 
     return make
 

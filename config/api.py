@@ -21,6 +21,7 @@ from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch.api import router as dispatch_router
 from xinghuo.notifications.api import router as notifications_router
 from xinghuo.regions.api import router as regions_router
+from xinghuo.settlement.api import router as settlement_router
 from xinghuo.work_orders.api import router as work_orders_router
 from xinghuo.work_orders.api_channels import router as channels_router
 from xinghuo.workforce.api import router as workforce_router
@@ -99,3 +100,4 @@ api.add_router("/", channels_router)
 api.add_router("/", work_orders_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", notifications_router)
+api.add_router("/", settlement_router)

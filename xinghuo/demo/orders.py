@@ -12,6 +12,7 @@ from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions.models import Site
+from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import services as workforce_services
@@ -82,6 +83,10 @@ def build_orders(
     made = 0
     for org in organizations:
         owner = Membership.objects.get(organization=org, role=Membership.Role.OWNER).user
+        # The employer's opening escrow balance, as a bank transfer confirmed by its owner.
+        settlement_services.escrow_topup(
+            actor=owner, organization=org, amount_fen=20_000_000, reference=f"DEMO-{org.pk}-0001"
+        )
         sites = list(Site.objects.filter(organization=org).order_by("code"))
         # The demo worker's district always has open daily-maintenance work.
         home_sites = [

@@ -9,6 +9,8 @@ overdraft (CheckConstraint) and any change to a transfer (triggers, see migratio
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -170,3 +172,99 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.amount_fen} {self.debit_account_id}→{self.credit_account_id}"
+
+
+class SettlementPolicy(models.Model):
+    """结算方式 — how an employer's orders are settled (F5): the mode decides the tax method,
+    the fee rate and who pays the fee."""
+
+    class Mode(models.TextChoices):
+        FLEXIBLE = "flexible", _("Flexible employment (灵活用工)")
+        PAYROLL = "payroll", _("Payroll (工资代发)")
+        NATURAL_PERSON_INVOICE = (
+            "natural_person_invoice",
+            _("Natural-person invoicing (自然人代开)"),
+        )
+        COST_INVOICE = "cost_invoice", _("Cost invoice (成本票)")
+
+    class FeePayer(models.TextChoices):
+        EMPLOYER = "employer", _("Employer")
+        WORKER = "worker", _("Worker")
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="settlement_policy",
+    )
+    mode = models.CharField(_("mode"), max_length=24, choices=Mode.choices, default=Mode.FLEXIBLE)
+    fee_rate = models.DecimalField(
+        _("platform fee rate"), max_digits=5, decimal_places=4, default=Decimal("0.0600")
+    )
+    fee_payer = models.CharField(
+        _("fee paid by"), max_length=8, choices=FeePayer.choices, default=FeePayer.EMPLOYER
+    )
+    deemed_rate = models.DecimalField(
+        _("deemed tax rate (核定征收)"), max_digits=5, decimal_places=4, default=Decimal("0.0150")
+    )
+
+    class Meta:
+        verbose_name = _("settlement policy")
+        verbose_name_plural = _("settlement policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fee_rate__gte=0, fee_rate__lt=1, deemed_rate__gte=0, deemed_rate__lt=1),
+                name="settlement_policy_rates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.get_mode_display()}"
+
+
+class Withholding(models.Model):
+    """代扣个税记录 — the tax withheld on one payment to a worker (feeds the cumulative
+    methods and the monthly declaration). One per settled order."""
+
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="withholdings",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    order = models.OneToOneField(
+        "work_orders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        related_name="withholding",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    method = models.CharField(_("tax method"), max_length=24)
+    income_fen = models.BigIntegerField(_("income (fen)"))
+    taxable_fen = models.BigIntegerField(_("taxable (fen)"))
+    rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)
+    tax_fen = models.BigIntegerField(_("tax withheld (fen)"))
+    fee_fen = models.BigIntegerField(_("fee (fen)"), default=0)
+    net_fen = models.BigIntegerField(_("net paid (fen)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tax withholding")
+        verbose_name_plural = _("tax withholdings")
+        indexes = [models.Index(fields=["worker", "year", "month"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(income_fen__gte=0, tax_fen__gte=0, net_fen__gte=0),
+                name="withholding_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year}-{self.month:02d}: {self.tax_fen}"

@@ -23,6 +23,7 @@ from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.notifications import services as notification_services
 from xinghuo.regions.models import Site
+from xinghuo.settlement import services as settlement_services
 from xinghuo.workforce.models import Role, Skill, Worker
 
 from . import lifecycle, selectors
@@ -221,6 +222,7 @@ def work_order_create(
     if publish:
         order.published_at = now
         lifecycle.apply(order, "publish", actor=actor, at=now, update_fields=("published_at",))
+        settlement_services.order_reserve(order=order)
     return CreateResult(order, created=True)
 
 
@@ -230,6 +232,7 @@ def work_order_publish(*, actor: User, organization: Organization, order_id: int
     order = _lock_org_order(organization=organization, order_id=order_id)
     order.published_at = timezone.now()
     lifecycle.apply(order, "publish", actor=actor, update_fields=("published_at",))
+    settlement_services.order_reserve(order=order)
     return order
 
 
@@ -242,6 +245,7 @@ def work_order_cancel(
     reason = _required_reason(reason)
     order = _lock_org_order(organization=organization, order_id=order_id)
     lifecycle.apply(order, "cancel", actor=actor, note=reason)
+    settlement_services.order_release(order=order)
     if order.worker is not None:
         notification_services.notify(
             user=order.worker.user,
@@ -633,6 +637,7 @@ def work_order_accept(
         update_fields=("accepted_at", "rating", "rating_comment"),
     )
     dispatch_services.points_award(order=order)
+    settlement_services.order_settle(order=order)
     return order
 
 
@@ -688,6 +693,7 @@ def work_orders_sweep(
             order = WorkOrder.objects.select_for_update().get(pk=order_id)
             if order.status == S.PUBLISHED and order.deadline_at < now:
                 lifecycle.apply(order, "expire", actor=None, at=now)
+                settlement_services.order_release(order=order)
                 counts["expired"] += 1
     for order_id in (
         WorkOrder.objects.filter(

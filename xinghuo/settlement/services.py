@@ -1,0 +1,252 @@
+"""Escrow and the settlement of work (F2, F4, F5), on top of the ledger.
+
+Money path of a paid order (all amounts in fen, keys make every step idempotent):
+
+    publish   escrow ──pending──▶ escrow reserved            key reserve:<order>
+    cancel    the reservation is voided                       key release:<order>
+    accept    the reservation is posted                       key settle:<order>:reserve
+              escrow reserved ──▶ worker earnings (gross)     key settle:<order>:gross
+              worker earnings ──▶ tax payable (withheld)      key settle:<order>:tax
+              worker earnings ──▶ fee revenue (worker pays)   key settle:<order>:fee
+              escrow ──▶ fee revenue (employer pays)          key settle:<order>:fee
+              worker earnings ──▶ worker wallet (net)         key settle:<order>:net
+
+A settled order can never be settled again: its reservation is posted once and the
+Withholding row is unique per order.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
+from xinghuo.work_orders.models import WorkOrder
+
+from . import ledger, tax
+from .exceptions import InsufficientFunds
+from .ledger import TransferSpec
+from .models import LedgerAccount, SettlementPolicy, Transfer, Withholding
+
+P = LedgerAccount.Purpose
+FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
+
+
+def policy_for(organization_id: int) -> SettlementPolicy:
+    policy = SettlementPolicy.objects.filter(organization_id=organization_id).first()
+    return policy or SettlementPolicy(organization_id=organization_id)
+
+
+def _escrow(org_id: int) -> LedgerAccount:
+    return ledger.account_for(purpose=P.ESCROW, organization_id=org_id)
+
+
+def _reserved(org_id: int) -> LedgerAccount:
+    return ledger.account_for(purpose=P.ESCROW_RESERVED, organization_id=org_id)
+
+
+@transaction.atomic
+def escrow_topup(
+    *,
+    actor: User,
+    organization: Organization,
+    amount_fen: int,
+    reference: str,
+    channel: str = "bank",
+) -> Transfer:
+    """A finance member confirms money received for the employer's escrow (a bank transfer).
+
+    Idempotent per (organization, reference): confirming the same bank reference twice
+    credits once; the same reference with another amount is IdempotencyConflict.
+    """
+    if not Membership.objects.filter(
+        user=actor, organization=organization, role__in=FINANCE_ROLES
+    ).exists():
+        raise PermissionDenied(
+            _("Only the owner, an administrator or finance may confirm top-ups.")
+        )
+    reference = (reference or "").strip()
+    if not reference or len(reference) > 64:
+        raise ValidationFailed(
+            _("Give the bank transfer's reference (at most 64 characters)."),
+            code="reference_required",
+            detail={"field": "reference"},
+        )
+    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel=channel)
+    [transfer] = ledger.transfers_post(
+        specs=[
+            TransferSpec(
+                key=f"topup:{organization.pk}:{reference}",
+                debit_id=clearing.pk,
+                credit_id=_escrow(organization.pk).pk,
+                amount_fen=amount_fen,
+                code="topup",
+                reference=reference,
+            )
+        ]
+    )
+    return transfer
+
+
+def _employer_fee(order: WorkOrder, policy: SettlementPolicy) -> int:
+    fee = (Decimal(order.price_fen) * policy.fee_rate).quantize(Decimal("1"), ROUND_HALF_UP)
+    return int(fee) if policy.fee_payer == SettlementPolicy.FeePayer.EMPLOYER else 0
+
+
+def order_reserve(*, order: WorkOrder) -> Transfer | None:
+    """Reserve a paid order's price (and the employer's fee) in escrow when it is published.
+
+    Raises InsufficientFunds when the escrow cannot cover it; the caller's transaction
+    (the publication) then changes nothing.
+    """
+    if order.price_fen <= 0:
+        return None
+    amount = order.price_fen + _employer_fee(order, policy_for(order.organization_id))
+    try:
+        [hold] = ledger.transfers_post(
+            specs=[
+                TransferSpec(
+                    key=f"reserve:{order.pk}",
+                    debit_id=_escrow(order.organization_id).pk,
+                    credit_id=_reserved(order.organization_id).pk,
+                    amount_fen=amount,
+                    code="reserve",
+                    reference=f"order:{order.pk}",
+                    pending=True,
+                )
+            ]
+        )
+    except InsufficientFunds as exc:
+        raise InsufficientFunds(
+            _("Top up the escrow account: it does not cover this order's price and fee."),
+            detail={"needed_fen": amount, **exc.detail},
+        ) from None
+    return hold
+
+
+def order_release(*, order: WorkOrder) -> Transfer | None:
+    """Give a cancelled or expired order's reservation back to the escrow (idempotent)."""
+    hold = Transfer.objects.filter(key=f"reserve:{order.pk}").first()
+    if hold is None or Transfer.objects.filter(pending=hold).exists():
+        return None
+    return ledger.pending_void(key=f"release:{order.pk}", pending_id=hold.pk)
+
+
+def _withhold(*, order: WorkOrder, gross_fen: int, policy: SettlementPolicy) -> tax.TaxResult:
+    """The tax on this payment under the employer's mode, from the worker's year so far."""
+    today = timezone.localdate()
+    earlier = Withholding.objects.filter(worker=order.worker, year=today.year)
+    mode = SettlementPolicy.Mode
+    if policy.mode == mode.NATURAL_PERSON_INVOICE:
+        return tax.deemed_rate(income_fen=gross_fen, rate=policy.deemed_rate)
+    if policy.mode == mode.COST_INVOICE:
+        month = earlier.filter(
+            month=today.month,
+            organization_id=order.organization_id,
+            method=tax.TaxMethod.LABOUR_PER_PAYMENT,
+        )
+        sums = month.aggregate(income=Sum("income_fen"), tax=Sum("tax_fen"))
+        return tax.labour_per_payment(
+            income_fen=gross_fen,
+            month_prior_income_fen=sums["income"] or 0,
+            month_prior_tax_fen=sums["tax"] or 0,
+        )
+    if policy.mode == mode.PAYROLL:
+        # Wages accumulate per employer (本单位).
+        earlier = earlier.filter(
+            organization_id=order.organization_id, method=tax.TaxMethod.WAGES_CUMULATIVE
+        )
+    else:
+        # The platform is the withholding agent for every employer's orders.
+        earlier = earlier.filter(method=tax.TaxMethod.PLATFORM_CUMULATIVE)
+    sums = earlier.aggregate(income=Sum("income_fen"), tax=Sum("tax_fen"))
+    months = set(earlier.values_list("month", flat=True)) | {today.month}
+    if policy.mode == mode.PAYROLL:
+        first = min(months)
+        return tax.wages_cumulative(
+            wage_fen=gross_fen,
+            ytd_wage_fen=sums["income"] or 0,
+            ytd_tax_fen=sums["tax"] or 0,
+            months_employed=today.month - first + 1,
+        )
+    return tax.platform_cumulative(
+        income_fen=gross_fen,
+        ytd_income_fen=sums["income"] or 0,
+        ytd_tax_fen=sums["tax"] or 0,
+        months=tax.consecutive_income_months(months_with_income=months, current_month=today.month),
+    )
+
+
+def order_settle(*, order: WorkOrder) -> Withholding | None:
+    """Pay an accepted order: post its reservation, withhold tax, take the fee, credit the
+    net to the worker's wallet. Once per order (IdempotencyConflict/PendingNotOpen after)."""
+    worker_id = order.worker_id
+    if order.price_fen <= 0 or worker_id is None:
+        return None
+    existing = Withholding.objects.filter(order=order).first()
+    if existing is not None:
+        return existing
+    policy = policy_for(order.organization_id)
+    hold = Transfer.objects.get(key=f"reserve:{order.pk}")
+    earnings = ledger.account_for(purpose=P.WORKER_EARNINGS, worker_id=worker_id)
+    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=worker_id)
+    # Lock the worker's earnings account first: his settlements run one at a time, so the
+    # year-to-date figures the cumulative tax reads cannot change underneath.
+    LedgerAccount.objects.select_for_update().filter(pk=earnings.pk).first()
+    ledger.pending_post(key=f"settle:{order.pk}:reserve", pending_id=hold.pk)
+    gross = order.price_fen
+    if hold.amount_fen > gross:
+        # The employer's fee was reserved with the price at publication: take exactly that.
+        fee, worker_fee = hold.amount_fen - gross, 0
+    elif policy.fee_payer == SettlementPolicy.FeePayer.WORKER:
+        fee = int((Decimal(gross) * policy.fee_rate).quantize(Decimal("1"), ROUND_HALF_UP))
+        worker_fee = fee
+    else:
+        fee = worker_fee = 0
+    taxed = _withhold(order=order, gross_fen=gross, policy=policy)
+    # Tax first (capped at the payment by the tax module), then the worker's fee from what is
+    # left; tax the payment could not cover is collected by the next cumulative payment.
+    if worker_fee > gross - taxed.tax_fen:
+        fee = worker_fee = gross - taxed.tax_fen
+    net = gross - taxed.tax_fen - worker_fee
+    revenue = ledger.account_for(purpose=P.FEE_REVENUE)
+    tax_payable = ledger.account_for(purpose=P.TAX_PAYABLE)
+    reserved = _reserved(order.organization_id)
+    ref = f"order:{order.pk}"
+    specs = [
+        TransferSpec(f"settle:{order.pk}:gross", reserved.pk, earnings.pk, gross, "gross", ref),
+    ]
+    if taxed.tax_fen:
+        specs.append(
+            TransferSpec(
+                f"settle:{order.pk}:tax", earnings.pk, tax_payable.pk, taxed.tax_fen, "tax", ref
+            )
+        )
+    if fee:
+        source = earnings.pk if worker_fee else reserved.pk
+        specs.append(TransferSpec(f"settle:{order.pk}:fee", source, revenue.pk, fee, "fee", ref))
+    if net:
+        specs.append(
+            TransferSpec(f"settle:{order.pk}:net", earnings.pk, wallet.pk, net, "net", ref)
+        )
+    ledger.transfers_post(specs=specs)
+    today = timezone.localdate()
+    return Withholding.objects.create(
+        worker_id=worker_id,
+        organization_id=order.organization_id,
+        order=order,
+        year=today.year,
+        month=today.month,
+        method=taxed.method,
+        income_fen=gross,
+        taxable_fen=taxed.taxable_fen,
+        rate=taxed.rate,
+        tax_fen=taxed.tax_fen,
+        fee_fen=fee,
+        net_fen=net,
+    )
