@@ -181,3 +181,6 @@ CELERY_BEAT_SCHEDULE = {
     "work-orders-sweep": {"task": "work_orders.sweep", "schedule": 300.0},
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
+CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}
+# Wallet withdrawals above this (fen) wait for a platform operator's approval.
+PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))

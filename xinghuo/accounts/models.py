@@ -83,6 +83,9 @@ class Organization(TimeStampedModel):
     max_open_orders_per_worker = models.PositiveSmallIntegerField(
         _("open orders a worker may hold"), default=3
     )
+    payout_approval_threshold_fen = models.BigIntegerField(
+        _("payouts above this need a second approver (fen)"), default=500_000
+    )
     checkin_radius_m = models.PositiveIntegerField(
         _("check-in radius (m)"),
         default=500,

@@ -1,16 +1,31 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
-from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
-from . import selectors, services
-from .models import Transfer
-from .schemas import EscrowOut, TopUpIn, TransferOut, WalletOut, WithholdingOut
+from . import payouts, selectors, services
+from .channels.base import BadSignature, UnknownChannel
+from .models import Payout, PayoutAccount, ReconciliationReport, Transfer
+from .schemas import (
+    EscrowOut,
+    PayoutAccountIn,
+    PayoutAccountOut,
+    PayoutIn,
+    PayoutOut,
+    ReconcileIn,
+    ReconciliationOut,
+    TopUpIn,
+    TransferOut,
+    WalletOut,
+    WithholdingOut,
+)
 
 router = Router(tags=["settlement"])
 
@@ -53,3 +68,76 @@ def wallet(request: HttpRequest, year: int | None = None) -> WalletOut:
         balance_fen=selectors.wallet_balance(worker=worker),
         withholdings=[WithholdingOut.from_orm(w) for w in rows],
     )
+
+
+# --- payouts -----------------------------------------------------------------------------
+
+
+@router.get("/workers/me/payout-accounts", response=list[PayoutAccountOut])
+def payout_accounts(request: HttpRequest) -> list[PayoutAccount]:
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return list(worker.payout_accounts.order_by("-is_default", "-pk"))
+
+
+@router.post("/workers/me/payout-accounts", response={201: PayoutAccountOut})
+def payout_account_add(request: HttpRequest, payload: PayoutAccountIn) -> Status[PayoutAccount]:
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return Status(201, payouts.payout_account_add(worker=worker, **payload.dict()))
+
+
+@router.post("/workers/me/payouts", response={201: PayoutOut})
+def payout_request(request: HttpRequest, payload: PayoutIn) -> Status[Payout]:
+    """Withdraw from the wallet to the default account (idempotent on payout_id)."""
+    user = current_user(request)
+    worker = workforce_selectors.worker_for_user(user=user)
+    return Status(
+        201,
+        payouts.payout_request(
+            worker=worker,
+            amount_fen=payload.amount_fen,
+            requested_by=user,
+            payout_id=payload.payout_id,
+        ),
+    )
+
+
+@router.get("/workers/me/payouts", response=list[PayoutOut])
+@paginate(LimitOffsetPagination)
+def my_payouts(request: HttpRequest) -> object:
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return worker.payouts.order_by("-created_at", "-pk")
+
+
+@router.post("/payouts/{payout_pk}/approve", response=PayoutOut)
+def payout_approve(request: HttpRequest, payout_pk: int) -> Payout:
+    """The second approver of a large payout (employer finance/owner, or an operator)."""
+    return payouts.payout_approve(approver=current_user(request), payout_pk=payout_pk)
+
+
+@router.get("/payouts", response=list[PayoutOut])
+@paginate(LimitOffsetPagination)
+def payout_list(request: HttpRequest, status: str | None = None) -> object:
+    """Operators: payouts, e.g. those needing attention (?status=submitted)."""
+    require_operator(request)
+    qs = Payout.objects.order_by("-created_at", "-pk")
+    return qs.filter(status=status) if status else qs
+
+
+@router.post("/hooks/payouts/{channel}", auth=None, response={200: PayoutOut})
+def payout_callback(request: HttpRequest, channel: str) -> Payout:
+    """A channel's signed asynchronous notification."""
+    try:
+        return payouts.payout_notification(
+            channel=channel, headers=dict(request.headers), body=request.body
+        )
+    except (BadSignature, UnknownChannel, ValueError):
+        raise Unauthorized(
+            _("The notification's signature is not valid."), code="bad_signature"
+        ) from None
+
+
+@router.post("/reconciliations", response={201: ReconciliationOut})
+def reconcile(request: HttpRequest, payload: ReconcileIn) -> Status[ReconciliationReport]:
+    """Operators: compare a channel's daily statement with our payouts."""
+    require_operator(request)
+    return Status(201, payouts.reconcile(channel=payload.channel, day=payload.day))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -268,3 +269,147 @@ class Withholding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.year}-{self.month:02d}: {self.tax_fen}"
+
+
+class PayoutAccount(models.Model):
+    """收款账户 — where a worker is paid: an Alipay account or a bank card.
+
+    (Bank recognition from the BIN, encryption at rest and masking come with the
+    identity issue; the payout code only needs the channel, number and real name.)
+    """
+
+    class Channel(models.TextChoices):
+        ALIPAY = "alipay", _("Alipay")
+        BANK = "bank", _("Bank card")
+
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="payout_accounts",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    account = models.CharField(_("account"), max_length=64)
+    account_name = models.CharField(_("account holder"), max_length=64)
+    is_default = models.BooleanField(_("default"), default=True)
+    auto_withdraw = models.BooleanField(
+        _("pay out automatically"),
+        default=False,
+        help_text=_("Pay each settled order out to this account at once."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout account")
+        verbose_name_plural = _("payout accounts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker"], condition=Q(is_default=True), name="one_default_payout_account"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} ···{self.account[-4:]}"
+
+
+class Payout(models.Model):
+    """代付 — money leaving a worker's wallet for his account through a channel.
+
+    requested → (approval needed → requested) → submitted → succeeded | failed.
+    `payout_id` goes to the channel as its idempotency id; a payout is only ever
+    re-sent with the same id, and its outcome is otherwise learned by querying.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        REQUESTED = "requested", _("Requested")
+        SUBMITTED = "submitted", _("Submitted")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed (returned to wallet)")
+
+    payout_id = models.CharField(_("payout id"), max_length=64, unique=True)
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
+    account = models.ForeignKey(
+        PayoutAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="payouts"
+    )
+    channel = models.CharField(_("channel"), max_length=8)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("approving organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "work_orders.WorkOrder",
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("channel calls"), default=0)
+    channel_ref = models.CharField(_("channel reference"), max_length=64, blank=True)
+    failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
+    failure_message = models.CharField(_("failure message"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        indexes = [
+            models.Index(fields=["status", "updated_at"]),
+            models.Index(fields=["worker", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payout_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payout_id} {self.amount_fen} {self.status}"
+
+
+class ReconciliationReport(models.Model):
+    """对账报告 — one channel's statement for one day compared with our payouts."""
+
+    channel = models.CharField(_("channel"), max_length=8)
+    day = models.DateField(_("day"))
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    mismatches = models.JSONField(_("mismatches"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reconciliation report")
+        verbose_name_plural = _("reconciliation reports")
+        ordering = ["-day", "channel"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.day}: {len(self.mismatches)} mismatches"

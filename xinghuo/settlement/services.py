@@ -28,10 +28,10 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.work_orders.models import WorkOrder
 
-from . import ledger, tax
+from . import ledger, payouts, tax
 from .exceptions import InsufficientFunds
 from .ledger import TransferSpec
-from .models import LedgerAccount, SettlementPolicy, Transfer, Withholding
+from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 
 P = LedgerAccount.Purpose
 FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
@@ -236,7 +236,7 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
         )
     ledger.transfers_post(specs=specs)
     today = timezone.localdate()
-    return Withholding.objects.create(
+    withholding = Withholding.objects.create(
         worker_id=worker_id,
         organization_id=order.organization_id,
         order=order,
@@ -250,3 +250,17 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
         fee_fen=fee,
         net_fen=net,
     )
+    account = PayoutAccount.objects.filter(worker_id=worker_id, is_default=True).first()
+    if net and account is not None and account.auto_withdraw:
+        # Real-time pay: straight on to the worker's account (a second approver above the
+        # employer's threshold).
+        payouts.payout_request(
+            worker=order.worker,  # type: ignore[arg-type]
+            amount_fen=net,
+            requested_by=None,
+            account=account,
+            organization=order.organization,
+            order_id=order.pk,
+            payout_id=f"order-{order.pk}",
+        )
+    return withholding

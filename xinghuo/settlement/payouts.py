@@ -1,0 +1,342 @@
+"""Payouts (F1, F3): from a worker's wallet to his Alipay account or bank card.
+
+Ledger path (keys make each step happen once):
+
+    request    worker wallet ──▶ payouts in transit            payout:<id>:hold
+    succeeded  payouts in transit ──▶ channel clearing         payout:<id>:out
+    failed     payouts in transit ──▶ worker wallet (returned) payout:<id>:return
+
+A payout is never lost and never sent twice:
+- it is marked `submitted` and committed *before* the channel is called; a crash
+  before that leaves it `requested` (the sweeper submits it, with the same id), a
+  crash or timeout after leaves it `submitted` (the sweeper *queries* the channel by
+  our id — it never sends a new payout);
+- channels are idempotent on our `payout_id`, so even a repeated submit cannot pay twice;
+- a final outcome is applied once, under the payout's row lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xinghuo.workforce.models import Worker
+
+from . import ledger
+from .channels.base import (
+    BadSignature,
+    ChannelError,
+    ChannelResult,
+    ChannelUnavailable,
+    PayoutRequest,
+    get_channel,
+)
+from .ledger import TransferSpec
+from .models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
+
+logger = logging.getLogger("xinghuo.payouts")
+P = LedgerAccount.Purpose
+S = Payout.Status
+
+# A submitted payout older than this is queried; a requested one is (re)submitted.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def _platform_threshold() -> int:
+    return int(getattr(settings, "PAYOUT_APPROVAL_THRESHOLD_FEN", 500_000))
+
+
+@transaction.atomic
+def payout_account_add(
+    *,
+    worker: Worker,
+    channel: str,
+    account: str,
+    account_name: str,
+    auto_withdraw: bool = False,
+) -> PayoutAccount:
+    """Bind an Alipay account or bank card; the newest one becomes the default."""
+    if channel not in PayoutAccount.Channel.values:
+        raise ValidationFailed(
+            _("Choose Alipay or a bank card."), code="invalid_channel", detail={"field": "channel"}
+        )
+    account, account_name = (account or "").replace(" ", ""), (account_name or "").strip()
+    if not account or len(account) > 64 or not account_name or len(account_name) > 64:
+        raise ValidationFailed(
+            _("Give the account and the holder's real name."),
+            code="invalid_account",
+            detail={"field": "account"},
+        )
+    PayoutAccount.objects.filter(worker=worker, is_default=True).update(is_default=False)
+    return PayoutAccount.objects.create(
+        worker=worker,
+        channel=channel,
+        account=account,
+        account_name=account_name,
+        is_default=True,
+        auto_withdraw=auto_withdraw,
+    )
+
+
+@transaction.atomic
+def payout_request(
+    *,
+    worker: Worker,
+    amount_fen: int,
+    requested_by: User | None,
+    account: PayoutAccount | None = None,
+    organization: Organization | None = None,
+    order_id: int | None = None,
+    payout_id: str | None = None,
+) -> Payout:
+    """Take `amount_fen` out of the wallet into transit and queue the payout.
+
+    Above the threshold (the organization's, for a payout of its order; the platform's
+    otherwise) it waits for a second approver. Idempotent on `payout_id`.
+    Raises InsufficientFunds, ValidationFailed.
+    """
+    payout_id = payout_id or f"P{uuid.uuid4().hex[:24]}"
+    existing = Payout.objects.filter(payout_id=payout_id).first()
+    if existing is not None:
+        if existing.worker_id != worker.pk or existing.amount_fen != amount_fen:
+            raise Conflict(
+                _("This payout id was used for another payout."), code="idempotency_conflict"
+            )
+        return existing
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise ValidationFailed(
+            _("Amounts are whole fen above zero."),
+            code="invalid_amount",
+            detail={"field": "amount_fen"},
+        )
+    account = account or PayoutAccount.objects.filter(worker=worker, is_default=True).first()
+    if account is None or account.worker_id != worker.pk:
+        raise ValidationFailed(
+            _("Bind an Alipay account or a bank card first."), code="no_payout_account"
+        )
+    threshold = (
+        organization.payout_approval_threshold_fen if organization else _platform_threshold()
+    )
+    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
+    transit = ledger.account_for(purpose=P.PAYOUTS_IN_TRANSIT)
+    ledger.transfers_post(
+        specs=[
+            TransferSpec(
+                key=f"payout:{payout_id}:hold",
+                debit_id=wallet.pk,
+                credit_id=transit.pk,
+                amount_fen=amount_fen,
+                code="payout_hold",
+                reference=f"payout:{payout_id}",
+            )
+        ]
+    )
+    payout = Payout.objects.create(
+        payout_id=payout_id,
+        worker=worker,
+        account=account,
+        channel=account.channel,
+        amount_fen=amount_fen,
+        organization=organization,
+        order_id=order_id,
+        status=S.AWAITING_APPROVAL if amount_fen > threshold else S.REQUESTED,
+        requested_by=requested_by,
+    )
+    if payout.status == S.REQUESTED:
+        _submit_after_commit(payout.pk)
+    return payout
+
+
+def _submit_after_commit(payout_pk: int) -> None:
+    from .tasks import submit_payout
+
+    transaction.on_commit(lambda: submit_payout.delay(payout_pk))
+
+
+@transaction.atomic
+def payout_approve(*, approver: User, payout_pk: int) -> Payout:
+    """A second person approves a large payout: a finance member (or owner) of the
+    organization, or a platform operator for wallet withdrawals; never the requester."""
+    payout = Payout.objects.select_for_update().filter(pk=payout_pk).first()
+    if payout is None:
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    if payout.organization_id:
+        allowed = Membership.objects.filter(
+            user=approver,
+            organization_id=payout.organization_id,
+            role__in=(Membership.Role.OWNER, Membership.Role.FINANCE),
+        ).exists()
+    else:
+        allowed = approver.is_staff
+    if not allowed:
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    if payout.requested_by_id == approver.pk:
+        raise PermissionDenied(
+            _("A second person must approve a payout you requested."), code="same_approver"
+        )
+    if payout.status != S.AWAITING_APPROVAL:
+        raise Conflict(_("This payout needs no approval now."), code="not_awaiting_approval")
+    payout.status = S.REQUESTED
+    payout.approved_by = approver
+    payout.approved_at = timezone.now()
+    payout.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _submit_after_commit(payout.pk)
+    return payout
+
+
+def _request_for(payout: Payout) -> PayoutRequest:
+    return PayoutRequest(
+        payout_id=payout.payout_id,
+        amount_fen=payout.amount_fen,
+        account=payout.account.account,
+        account_name=payout.account.account_name,
+        remark="星火平台劳务报酬",
+    )
+
+
+def payout_submit(*, payout_pk: int) -> Payout:
+    """Send a requested payout to its channel (safe to repeat: the channel is idempotent)."""
+    with transaction.atomic():
+        payout = (
+            Payout.objects.select_for_update()
+            .select_related("account")
+            .filter(pk=payout_pk)
+            .first()
+        )
+        if payout is None or payout.status not in (S.REQUESTED, S.SUBMITTED):
+            return payout  # type: ignore[return-value]
+        # Commit "submitted" before the call: after a crash we query, never resend blindly.
+        payout.status = S.SUBMITTED
+        payout.submitted_at = payout.submitted_at or timezone.now()
+        payout.attempts += 1
+        payout.save(update_fields=["status", "submitted_at", "attempts", "updated_at"])
+    try:
+        result = get_channel(payout.channel).submit(_request_for(payout))
+    except (ChannelUnavailable, BadSignature, ChannelError) as exc:
+        logger.warning("payout %s: channel gave no answer (%r); will query", payout.payout_id, exc)
+        return payout
+    return payout_apply(result=result)
+
+
+@transaction.atomic
+def payout_apply(*, result: ChannelResult) -> Payout:
+    """Apply a channel's word on a payout: a final outcome once, anything else ignored."""
+    payout = Payout.objects.select_for_update().filter(payout_id=result.payout_id).first()
+    if payout is None:
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    if payout.status in (S.SUCCEEDED, S.FAILED) or not result.is_final:
+        if result.channel_ref and not payout.channel_ref:
+            payout.channel_ref = result.channel_ref[:64]
+            payout.save(update_fields=["channel_ref", "updated_at"])
+        return payout
+    transit = ledger.account_for(purpose=P.PAYOUTS_IN_TRANSIT)
+    ref = f"payout:{payout.payout_id}"
+    if result.status == "succeeded":
+        clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel=payout.channel)
+        spec = TransferSpec(f"{ref}:out", transit.pk, clearing.pk, payout.amount_fen, "payout", ref)
+    else:
+        wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=payout.worker_id)
+        spec = TransferSpec(
+            f"{ref}:return", transit.pk, wallet.pk, payout.amount_fen, "payout_return", ref
+        )
+    ledger.transfers_post(specs=[spec])
+    payout.status = S.SUCCEEDED if result.status == "succeeded" else S.FAILED
+    payout.finished_at = timezone.now()
+    payout.channel_ref = (result.channel_ref or payout.channel_ref)[:64]
+    payout.failure_code = result.failure_code[:64]
+    payout.failure_message = result.failure_message[:255]
+    payout.save(
+        update_fields=[
+            "status",
+            "finished_at",
+            "channel_ref",
+            "failure_code",
+            "failure_message",
+            "updated_at",
+        ]
+    )
+    return payout
+
+
+def payout_notification(*, channel: str, headers: dict[str, str], body: bytes) -> Payout:
+    """A channel's asynchronous callback: verified, then applied like a query answer."""
+    result = get_channel(channel).parse_notification(headers, body)  # raises BadSignature
+    return payout_apply(result=result)
+
+
+def payouts_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Resolve payouts left behind by a crash or a timeout (idempotent; run every minute):
+    stale `requested` ones are submitted, stale `submitted` ones are queried by our id."""
+    now = now or timezone.now()
+    counts = {"submitted": 0, "queried": 0, "resolved": 0}
+    stale = now - STALE_AFTER
+    for pk in Payout.objects.filter(status=S.REQUESTED, updated_at__lt=stale).values_list(
+        "pk", flat=True
+    ):
+        payout_submit(payout_pk=pk)
+        counts["submitted"] += 1
+    for payout in Payout.objects.filter(status=S.SUBMITTED, updated_at__lt=stale):
+        counts["queried"] += 1
+        try:
+            result = get_channel(payout.channel).query(payout.payout_id)
+        except ChannelError as exc:
+            logger.warning("payout %s: query failed (%r)", payout.payout_id, exc)
+            continue
+        if result.is_final:
+            payout_apply(result=result)
+            counts["resolved"] += 1
+    return counts
+
+
+def reconcile(*, channel: str, day: date) -> ReconciliationReport:
+    """Compare the channel's statement for `day` with our payouts; report every mismatch."""
+    lines = {line.payout_id: line for line in get_channel(channel).statement(day)}
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    ours = {
+        p.payout_id: p
+        for p in Payout.objects.filter(channel=channel).filter(
+            finished_at__gte=start, finished_at__lt=start + timedelta(days=1)
+        )
+    }
+    ours.update(
+        {p.payout_id: p for p in Payout.objects.filter(payout_id__in=list(lines), channel=channel)}
+    )
+    mismatches, matched = [], 0
+    for payout_id in sorted(set(lines) | set(ours)):
+        line, payout = lines.get(payout_id), ours.get(payout_id)
+        problem = None
+        if payout is None:
+            problem = "unknown_to_us"
+        elif line is None:
+            problem = "missing_in_statement" if payout.status == S.SUCCEEDED else None
+        elif line.amount_fen != payout.amount_fen:
+            problem = "amount_differs"
+        elif (line.status == "succeeded") != (payout.status == S.SUCCEEDED):
+            problem = "status_differs"
+        if problem is None:
+            matched += 1 if line is not None else 0
+            continue
+        mismatches.append(
+            {
+                "payout_id": payout_id,
+                "problem": problem,
+                "ours": None
+                if payout is None
+                else {"status": payout.status, "amount_fen": payout.amount_fen},
+                "channel": None
+                if line is None
+                else {**asdict(line), "finished_at": str(line.finished_at)},
+            }
+        )
+    return ReconciliationReport.objects.create(
+        channel=channel, day=day, matched=matched, mismatches=mismatches
+    )
