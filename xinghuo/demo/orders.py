@@ -12,6 +12,7 @@ from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions.models import Site
+from xinghuo.settlement import payouts
 from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
@@ -80,6 +81,7 @@ def build_orders(
     """Create the demo orders; returns how many were made."""
     roles = {r.code: r for r in Role.objects.filter(organization__isnull=True)}
     skills = {s.code: s for s in Skill.objects.all()}
+    _bind_payout_accounts(rng)
     made = 0
     for org in organizations:
         owner = Membership.objects.get(organization=org, role=Membership.Role.OWNER).user
@@ -178,3 +180,15 @@ def _advance(
         rating=rng.choice([5, 5, 4, 4, 3]),
         comment=rng.choice(["处理及时", "照片清晰，记录完整", "按时到场", ""]),
     )
+
+
+def _bind_payout_accounts(rng: random.Random) -> None:
+    """Every demo worker gets where to be paid: Alipay (his phone) or a bank card."""
+    for worker in Worker.objects.select_related("user").order_by("pk"):
+        if rng.random() < 0.5:
+            channel, account = "alipay", worker.user.phone
+        else:
+            channel, account = "bank", "6222" + "".join(str(rng.randint(0, 9)) for _ in range(15))
+        payouts.payout_account_add(
+            worker=worker, channel=channel, account=account, account_name=worker.user.name
+        )
