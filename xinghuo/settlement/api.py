@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -123,17 +123,19 @@ def payout_list(request: HttpRequest, status: str | None = None) -> object:
     return qs.filter(status=status) if status else qs
 
 
-@router.post("/hooks/payouts/{channel}", auth=None, response={200: PayoutOut})
-def payout_callback(request: HttpRequest, channel: str) -> Payout:
-    """A channel's signed asynchronous notification."""
+@router.post("/hooks/payouts/{channel}", auth=None, response={200: None})
+def payout_callback(request: HttpRequest, channel: str) -> HttpResponse:
+    """A channel's signed asynchronous notification. The answer is the plain text
+    `success` that Alipay (and the bank link) expect; anything else makes them retry."""
     try:
-        return payouts.payout_notification(
+        payouts.payout_notification(
             channel=channel, headers=dict(request.headers), body=request.body
         )
     except (BadSignature, UnknownChannel, ValueError):
         raise Unauthorized(
             _("The notification's signature is not valid."), code="bad_signature"
         ) from None
+    return HttpResponse("success", content_type="text/plain")
 
 
 @router.post("/reconciliations", response={201: ReconciliationOut})

@@ -18,6 +18,7 @@ A payout is never lost and never sent twice:
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
@@ -47,6 +48,7 @@ logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
 S = Payout.Status
 
+PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 # A submitted payout older than this is queried; a requested one is (re)submitted.
 STALE_AFTER = timedelta(minutes=2)
 
@@ -105,6 +107,12 @@ def payout_request(
     Raises InsufficientFunds, ValidationFailed.
     """
     payout_id = payout_id or f"P{uuid.uuid4().hex[:24]}"
+    if not PAYOUT_ID.match(payout_id):
+        raise ValidationFailed(
+            _("A payout id is 1 to 64 letters, digits, '_' or '-'."),
+            code="invalid_payout_id",
+            detail={"field": "payout_id"},
+        )
     existing = Payout.objects.filter(payout_id=payout_id).first()
     if existing is not None:
         if existing.worker_id != worker.pk or existing.amount_fen != amount_fen:

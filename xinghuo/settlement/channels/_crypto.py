@@ -43,6 +43,7 @@ def load_private_key(data: str | bytes) -> rsa.RSAPrivateKey:
 def load_public_key(data: str | bytes) -> rsa.RSAPublicKey:
     """An RSA public key from a PEM public key or a PEM certificate."""
     raw = data.encode() if isinstance(data, str) else data
+    key: Any
     if b"CERTIFICATE" in raw:
         key = x509.load_pem_x509_certificate(raw).public_key()
     else:

@@ -22,7 +22,7 @@ _LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 @dataclass(frozen=True, slots=True)
 class HttpResponse:
     status: int
-    headers: Message
+    headers: dict[str, str]
     body: bytes
 
 
@@ -31,6 +31,10 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # redirects a money request is misconfigured, and the 3xx surfaces as such.
     def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return None
+
+
+def _headers(message: Message | None) -> dict[str, str]:
+    return {name: value for name, value in (message or Message()).items()}
 
 
 def _opener(url: str) -> urllib.request.OpenerDirector:
@@ -58,7 +62,7 @@ def request(
     )
     try:
         with _opener(url).open(req, timeout=timeout) as resp:
-            return HttpResponse(resp.status, resp.headers, resp.read())
+            return HttpResponse(resp.status, _headers(resp.headers), resp.read())
     except urllib.error.HTTPError as exc:
         status = exc.code
         try:
@@ -67,7 +71,7 @@ def request(
             payload = b""
         if status >= 500:
             raise ChannelUnavailable(f"{method} {url}: HTTP {status}") from exc
-        return HttpResponse(status, exc.headers, payload)
+        return HttpResponse(status, _headers(exc.headers), payload)
     except TimeoutError as exc:
         raise ChannelUnavailable(f"{method} {url}: timed out after {timeout}s") from exc
     except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:

@@ -39,13 +39,13 @@ from . import _crypto, _http
 from .base import (
     BEIJING,
     BadSignature,
-    ChannelError,
     ChannelRejected,
     ChannelResult,
     ChannelUnavailable,
     PayoutChannel,
     PayoutRequest,
     StatementLine,
+    Status,
     beijing_to_utc,
     fen_to_yuan,
     yuan_to_fen,
@@ -364,11 +364,11 @@ class AlipayChannel(PayoutChannel):
         if params.get("app_id", self.app_id) != self.app_id:
             raise BadSignature(f"notification for another app {params['app_id']}")
         if params.get("msg_method", ORDER_CHANGED) != ORDER_CHANGED:
-            raise ChannelError(f"not a transfer notification: {params['msg_method']}")
+            raise ValueError(f"not a transfer notification: {params['msg_method']}")
         biz = json.loads(params["biz_content"]) if params.get("biz_content") else params
-        payout_id = str(biz.get("out_biz_no", ""))
-        if not payout_id:
-            raise ChannelError("transfer notification without out_biz_no")
+        payout_id = biz.get("out_biz_no") if isinstance(biz, dict) else None
+        if not payout_id or not isinstance(payout_id, str):
+            raise ValueError("transfer notification without out_biz_no")
         return self._status_result(payout_id, str(biz.get("status", "")), biz)
 
     def statement(self, day: date) -> list[StatementLine]:
@@ -403,7 +403,7 @@ class AlipayChannel(PayoutChannel):
             raise ChannelUnavailable(f"Alipay busy: {sub_code} {message}")
         if code in _REJECTING_CODES:
             raise ChannelRejected(sub_code or code, message)
-        status = "failed" if code == "40004" and sub_code in final_failures else "unknown"
+        status: Status = "failed" if code == "40004" and sub_code in final_failures else "unknown"
         return ChannelResult(
             payout_id=payout_id,
             status=status,

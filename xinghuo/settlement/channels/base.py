@@ -8,7 +8,8 @@ talks to the outside world and reports what the outside world said:
   passes it on (Alipay ``out_biz_no``, the bank's ``request_id``) so that sending the
   same payout again can never pay twice.
 - ``query`` asks for the outcome by *our* id and never re-sends anything.
-- ``parse_notification`` checks the signature of an asynchronous callback.
+- ``parse_notification`` checks the signature of an asynchronous callback: BadSignature
+  when it fails, ValueError for a genuine message that is not about a payout.
 - ``statement`` fetches and parses the channel's daily reconciliation file.
 
 Meaning of the outcomes for the caller:

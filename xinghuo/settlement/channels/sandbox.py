@@ -142,6 +142,12 @@ class SandboxChannel(PayoutChannel):
         if not hmac.compare_digest(header(headers, SIGNATURE_HEADER), self._sign(body)):
             raise BadSignature("sandbox notification signature does not verify")
         data = json.loads(body)
+        if not isinstance(data, dict) or data.get("status") not in (
+            "submitted",
+            "succeeded",
+            "failed",
+        ):
+            raise ValueError("not a sandbox payout notification")
         return ChannelResult(
             payout_id=data["payout_id"],
             status=data["status"],

@@ -81,7 +81,7 @@ class FakeAlipay(FakeApp):
         self.app_cert_sn = cert_sn(self.pki.app_cert)
         self.alipay_cert_sn = cert_sn(self.pki.alipay_cert)
         self.alipay_root_cert_sn = root_cert_sn(self.pki.root_bundle_pem)
-        self._app_public_key = self.pki.app_cert.public_key()
+        self._app_public_key = _crypto.load_public_key(self.pki.app_cert_pem)
         self._answers: dict[str, tuple[tuple[str, str, str], dict[str, Any]]] = {}
         self._orders: dict[str, dict[str, Any]] = {}
         self._bills: dict[str, bytes] = {}
