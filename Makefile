@@ -28,10 +28,7 @@ browser:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --if-empty
-	@echo
-	@echo "  Xinghuo is running at http://$(HOST):$(PORT)/   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	@echo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	HOST=$(HOST) PORT=$(PORT) scripts/run_demo.sh
 
 test: install browser
 	$(BIN)/python -m pytest

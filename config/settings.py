@@ -182,5 +182,12 @@ CELERY_BEAT_SCHEDULE = {
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
 CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}
+# Payout channels: unset → every channel is the in-process sandbox. `make run` starts the
+# local fake Alipay and bank servers and points here at the setting they write.
+_payout_channels_file = os.environ.get("PAYOUT_CHANNELS_FILE")
+if _payout_channels_file:
+    import json
+
+    PAYOUT_CHANNELS = json.loads(Path(_payout_channels_file).read_text())
 # Wallet withdrawals above this (fen) wait for a platform operator's approval.
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
