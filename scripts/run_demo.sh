@@ -17,6 +17,11 @@ for _ in $(seq 1 100); do
   kill -0 "$fake_pid" 2>/dev/null || { echo "fake channels failed to start:"; cat var/fake-channels.log; exit 1; }
   sleep 0.1
 done
+# The sweeps (stale payouts, overdue orders…) that Celery beat runs in production.
+PAYOUT_CHANNELS_FILE="$config_dir/payout_channels.json" .venv/bin/python manage.py run_periodic \
+  --every 30 > var/periodic.log 2>&1 &
+periodic_pid=$!
+trap 'kill $fake_pid $periodic_pid 2>/dev/null || true' EXIT INT TERM
 echo
 echo "  Xinghuo is running at http://$HOST:$PORT/   (API docs: http://$HOST:$PORT/api/v1/docs)"
 echo "  Payouts go to the local fake Alipay and bank at http://127.0.0.1:$FAKE_PORT/"

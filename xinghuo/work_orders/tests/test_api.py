@@ -439,3 +439,14 @@ def test_employer_attaches_documents_checked_by_content(world):
     assert bad.status_code == 422
     assert bad.json()["code"] == "bad_attachment"
     assert Attachment.objects.count() == 1
+
+
+def test_run_periodic_runs_both_sweeps_once(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("run_periodic", "--once", stdout=out)
+    assert "sweep: orders {'expired': 0, 'overdue': 0, 'shifts_closed': 0}" in out.getvalue()
+    assert "'reservations_released': 0" in out.getvalue()
