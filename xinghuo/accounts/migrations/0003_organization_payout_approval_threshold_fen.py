@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_organization_checkin_radius_m'),
+        ("accounts", "0002_organization_checkin_radius_m"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='payout_approval_threshold_fen',
-            field=models.BigIntegerField(default=500000, verbose_name='payouts above this need a second approver (fen)'),
+            model_name="organization",
+            name="payout_approval_threshold_fen",
+            field=models.BigIntegerField(
+                default=500000, verbose_name="payouts above this need a second approver (fen)"
+            ),
         ),
     ]
