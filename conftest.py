@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 from stdnum.cn import uscc
 
 from xinghuo.accounts import services as account_services
@@ -19,6 +20,11 @@ from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Worker
 
 PASSWORD = "Xinghuo@2026"
+
+# Timing belongs in benchmarks: on a loaded 2-core CI machine a per-example deadline
+# only makes property tests flaky.
+hypothesis_settings.register_profile("xinghuo", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("xinghuo")
 
 
 def rect(min_lng: float, min_lat: float, max_lng: float, max_lat: float) -> dict[str, Any]:
