@@ -56,3 +56,12 @@ messages: install
 
 clean:
 	rm -rf var/xinghuo.sqlite3 test-artifacts
+
+# Routing benchmark (bench/README_routing.md): the Solomon VRPTW instances in INSTANCES (a folder
+# of Solomon-format files with a bks.json beside them), BUDGET seconds per solve; the last line
+# printed is `mean gap X% max time Y s`.
+INSTANCES ?= bench/solomon
+BUDGET    ?= 5
+.PHONY: bench-routing
+bench-routing: install
+	$(BIN)/python bench/bench_routing.py --instances $(INSTANCES) --budget $(BUDGET)

@@ -19,6 +19,8 @@ from xinghuo.accounts.api import router as accounts_router
 from xinghuo.accounts.auth import api_auth
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch.api import router as dispatch_router
+from xinghuo.dispatch.api_routing import router as routing_router
+from xinghuo.identity.api import router as identity_router
 from xinghuo.notifications.api import router as notifications_router
 from xinghuo.regions.api import router as regions_router
 from xinghuo.settlement.api import router as settlement_router
@@ -99,5 +101,7 @@ api.add_router("/", workforce_router)
 api.add_router("/", channels_router)
 api.add_router("/", work_orders_router)
 api.add_router("/", dispatch_router)
+api.add_router("/", routing_router)
 api.add_router("/", notifications_router)
 api.add_router("/", settlement_router)
+api.add_router("/", identity_router)

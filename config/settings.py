@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "xinghuo.dispatch",
     "xinghuo.notifications",
     "xinghuo.settlement",
+    "xinghuo.identity",
+    "xinghuo.analytics",
     "xinghuo.demo",
     "xinghuo.web",
 ]
@@ -191,3 +193,5 @@ if _payout_channels_file:
     PAYOUT_CHANNELS = json.loads(Path(_payout_channels_file).read_text())
 # Wallet withdrawals above this (fen) wait for a platform operator's approval.
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
+# The withholding agent's legal name on tax declarations.
+PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "星火平台")

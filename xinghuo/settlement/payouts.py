@@ -29,7 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xinghuo.core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from xinghuo.workforce.models import Worker
 
 from . import ledger
@@ -39,6 +45,7 @@ from .channels.base import (
     ChannelResult,
     ChannelUnavailable,
     PayoutRequest,
+    UnknownChannel,
     get_channel,
 )
 from .ledger import TransferSpec
@@ -47,6 +54,12 @@ from .models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
 S = Payout.Status
+
+
+class ChannelFailed(ApplicationError):
+    status_code = 502
+    default_code = "channel_unavailable"
+
 
 PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 # A submitted payout older than this is queried; a requested one is (re)submitted.
@@ -306,8 +319,22 @@ def payouts_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 
 def reconcile(*, channel: str, day: date) -> ReconciliationReport:
-    """Compare the channel's statement for `day` with our payouts; report every mismatch."""
-    lines = {line.payout_id: line for line in get_channel(channel).statement(day)}
+    """Compare the channel's statement for `day` with our payouts; report every mismatch.
+
+    Raises ValidationFailed(unknown_channel), ChannelFailed when the statement cannot be had.
+    """
+    try:
+        statement = get_channel(channel).statement(day)
+    except UnknownChannel:
+        raise ValidationFailed(
+            _("Unknown payout channel."), code="unknown_channel", detail={"field": "channel"}
+        ) from None
+    except ChannelError as exc:
+        raise ChannelFailed(
+            _("The channel's statement could not be fetched; try again later."),
+            detail={"channel": channel, "error": str(exc)[:200]},
+        ) from None
+    lines = {line.payout_id: line for line in statement}
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     ours = {
         p.payout_id: p

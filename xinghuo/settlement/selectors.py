@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Organization
+from xinghuo.core.exceptions import NotFound
 from xinghuo.workforce.models import Worker
 
-from .models import LedgerAccount, Transfer, Withholding
+from . import ledger
+from .models import (
+    LedgerAccount,
+    Payout,
+    PayoutAccount,
+    ReconciliationReport,
+    Transfer,
+    Withholding,
+)
 
 P = LedgerAccount.Purpose
 
@@ -43,3 +55,118 @@ def withholdings_for_worker(*, worker: Worker, year: int | None = None) -> Query
     if year:
         qs = qs.filter(year=year)
     return qs.order_by("-created_at", "-pk")
+
+
+# --- the finance pages (employer, worker, operator) and the exports ------------------------
+
+
+def withholdings_for_organization(
+    *, organization: Organization, year: int | None = None, month: int | None = None
+) -> QuerySet[Withholding]:
+    """The employer's settled orders (one Withholding each), newest first."""
+    qs = Withholding.objects.filter(organization=organization).select_related(
+        "order", "worker__user"
+    )
+    if year:
+        qs = qs.filter(year=year)
+    if month:
+        qs = qs.filter(month=month)
+    return qs.order_by("-created_at", "-pk")
+
+
+def withholding_month_totals_for_worker(*, worker: Worker, year: int) -> list[dict[str, int]]:
+    """Per month of `year`: what the worker earned, what was withheld and what he was paid."""
+    rows = (
+        Withholding.objects.filter(worker=worker, year=year)
+        .values("month")
+        .annotate(
+            payments=Count("pk"),
+            income_fen=Sum("income_fen"),
+            tax_fen=Sum("tax_fen"),
+            net_fen=Sum("net_fen"),
+        )
+        .order_by("-month")
+    )
+    return [
+        # The worker's own share of the fee is what his net lacks after tax.
+        {**row, "worker_fee_fen": row["income_fen"] - row["tax_fen"] - row["net_fen"]}
+        for row in rows
+    ]
+
+
+def withholding_years_for_worker(*, worker: Worker) -> list[int]:
+    years = Withholding.objects.filter(worker=worker).values_list("year", flat=True)
+    return sorted(set(years), reverse=True)
+
+
+def withholding_month_totals() -> list[dict[str, int]]:
+    """Per declaration period (year, month), newest first: workers, payments, income, tax."""
+    return list(
+        Withholding.objects.values("year", "month")
+        .annotate(
+            workers=Count("worker", distinct=True),
+            payments=Count("pk"),
+            income_fen=Sum("income_fen"),
+            tax_fen=Sum("tax_fen"),
+        )
+        .order_by("-year", "-month")
+    )
+
+
+def payout_accounts_for_worker(*, worker: Worker) -> QuerySet[PayoutAccount]:
+    return PayoutAccount.objects.filter(worker=worker).order_by("-is_default", "-pk")
+
+
+def payouts_for_worker(*, worker: Worker) -> QuerySet[Payout]:
+    return (
+        Payout.objects.filter(worker=worker)
+        .select_related("account")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def payouts_awaiting_approval(*, organization: Organization | None) -> QuerySet[Payout]:
+    """Large payouts waiting for a second approver: an organization's (payouts of its
+    orders), or with `organization=None` the platform's (wallet withdrawals)."""
+    qs = Payout.objects.filter(status=Payout.Status.AWAITING_APPROVAL).select_related(
+        "worker__user", "account", "order", "requested_by"
+    )
+    if organization is None:
+        qs = qs.filter(organization__isnull=True)
+    else:
+        qs = qs.filter(organization=organization)
+    return qs.order_by("created_at", "pk")
+
+
+def payout_get_awaiting_approval(*, organization: Organization | None, payout_pk: int) -> Payout:
+    """One payout of `payouts_awaiting_approval`; any other is NotFound, like a missing one."""
+    payout = payouts_awaiting_approval(organization=organization).filter(pk=payout_pk).first()
+    if payout is None:
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    return payout
+
+
+def payouts_submitted_before(*, before: datetime) -> QuerySet[Payout]:
+    """Payouts sent to their channel before `before` and still without an outcome."""
+    return (
+        Payout.objects.filter(status=Payout.Status.SUBMITTED, submitted_at__lt=before)
+        .select_related("worker__user", "account")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def payouts_failed_since(*, since: datetime) -> QuerySet[Payout]:
+    return (
+        Payout.objects.filter(status=Payout.Status.FAILED, finished_at__gte=since)
+        .select_related("worker__user", "account")
+        .order_by("-finished_at", "-pk")
+    )
+
+
+def reconciliation_reports() -> QuerySet[ReconciliationReport]:
+    return ReconciliationReport.objects.order_by("-created_at", "-pk")
+
+
+def ledger_mismatch_count() -> int:
+    """How many stored account totals differ from a replay of the transfers (0: sound)."""
+    return len(ledger.ledger_verify())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_orders
+from . import views, views_dashboards, views_orders, views_settlement
 
 app_name = "web"
 
@@ -41,4 +41,29 @@ urlpatterns = [
     ),
     path("worker/points/", views_orders.worker_points, name="worker_points"),
     path("worker/notifications/", views_orders.worker_notifications, name="worker_notifications"),
+    # Money (issue 4): the employer's escrow and statements, the worker's wallet, the
+    # operator's payouts, reconciliation and tax declaration.
+    path("employer/finance/", views_settlement.employer_finance, name="employer_finance"),
+    path(
+        "employer/finance/statement/",
+        views_settlement.employer_statement,
+        name="employer_statement",
+    ),
+    path("worker/wallet/", views_settlement.worker_wallet, name="worker_wallet"),
+    path("worker/wallet/statement/", views_settlement.worker_statement, name="worker_statement"),
+    path("operator/finance/", views_settlement.operator_finance, name="operator_finance"),
+    path(
+        "operator/finance/declaration/",
+        views_settlement.operator_declaration,
+        name="operator_declaration",
+    ),
+    # Dashboards (issue 7): statistics with charts for the three consoles.
+    path("employer/dashboard/", views_dashboards.employer_dashboard, name="employer_dashboard"),
+    path(
+        "employer/dashboard/export/",
+        views_dashboards.employer_dashboard_export,
+        name="employer_dashboard_export",
+    ),
+    path("worker/stats/", views_dashboards.worker_stats, name="worker_stats"),
+    path("operator/dashboard/", views_dashboards.operator_dashboard, name="operator_dashboard"),
 ]

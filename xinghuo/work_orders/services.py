@@ -704,7 +704,7 @@ def work_orders_sweep(
     ):
         with transaction.atomic():
             order = (
-                WorkOrder.objects.select_for_update()
+                WorkOrder.objects.select_for_update(of=("self",))
                 .select_related("worker__user")
                 .get(pk=order_id)
             )

@@ -25,7 +25,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            close_old_connections()
             try:
                 orders = sweep_work_orders()
                 money = settlement_sweep()
@@ -35,3 +34,5 @@ class Command(BaseCommand):
             if options["once"]:
                 return
             time.sleep(options["every"])
+            # A long-lived process: drop connections that broke or outlived their age.
+            close_old_connections()

@@ -1,0 +1,134 @@
+"""Identity API: the worker's verification (/workers/me/identity), the operators' review
+queue (/identity/reviews) and bank card recognition."""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Router
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.exceptions import ValidationFailed
+from xinghuo.workforce import selectors as workforce_selectors
+
+from . import selectors, services
+from .crypto import mask_card_number
+from .models import IdentityVerification
+from .schemas import (
+    BankCardOut,
+    BankCardRecogniseIn,
+    IdentityConfirmIn,
+    IdentityOut,
+    IdentityReviewOut,
+    RejectIn,
+    RevealAuditOut,
+    RevealIn,
+    RevealOut,
+    ReviewIn,
+)
+
+router = Router(tags=["identity"])
+
+
+def _me(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return workforce_selectors.worker_for_user(user=current_user(request))
+
+
+@router.get("/workers/me/identity", response=IdentityOut)
+def identity_me(request: HttpRequest) -> IdentityVerification:
+    return selectors.identity_for_worker(worker=_me(request))
+
+
+@router.post("/workers/me/identity/photo", response=IdentityOut)
+def identity_submit_photo(request: HttpRequest, image: File[UploadedFile]) -> IdentityVerification:
+    """Upload the front of the ID card (multipart, field `image`); OCR fills the draft."""
+    if image.size and image.size > services.MAX_IMAGE_BYTES:
+        raise ValidationFailed(
+            _("The photo is larger than 8 MB."), code="image_too_large", detail={"field": "image"}
+        )
+    return services.identity_submit_photo(worker=_me(request), image=image.read())
+
+
+@router.put("/workers/me/identity", response=IdentityOut)
+def identity_confirm(request: HttpRequest, payload: IdentityConfirmIn) -> IdentityVerification:
+    """Confirm (or correct) the OCR draft and send it for review."""
+    return services.identity_confirm(worker=_me(request), **payload.dict())
+
+
+@router.get("/identity/reviews", response=list[IdentityReviewOut])
+@paginate(LimitOffsetPagination)
+def identity_review_list(request: HttpRequest, status: str | None = "pending") -> object:
+    """Operators: the review queue (pending by default, oldest first)."""
+    return selectors.identity_review_list(reviewer=require_operator(request), status=status)
+
+
+@router.get("/identity/reviews/{verification_id}", response=IdentityReviewOut)
+def identity_review_get(request: HttpRequest, verification_id: int) -> IdentityVerification:
+    return selectors.identity_get_for_review(
+        reviewer=current_user(request), verification_id=verification_id
+    )
+
+
+@router.post("/identity/reviews/{verification_id}/approve", response=IdentityReviewOut)
+def identity_approve(
+    request: HttpRequest, verification_id: int, payload: ReviewIn
+) -> IdentityVerification:
+    return services.identity_approve(
+        reviewer=current_user(request), verification_id=verification_id, note=payload.note
+    )
+
+
+@router.post("/identity/reviews/{verification_id}/reject", response=IdentityReviewOut)
+def identity_reject(
+    request: HttpRequest, verification_id: int, payload: RejectIn
+) -> IdentityVerification:
+    return services.identity_reject(
+        reviewer=current_user(request), verification_id=verification_id, reason=payload.reason
+    )
+
+
+@router.post("/identity/reviews/{verification_id}/reveal", response=RevealOut)
+def identity_reveal(request: HttpRequest, verification_id: int, payload: RevealIn) -> dict:
+    """The clear ID number or card image; every call is recorded (who, what, when, why)."""
+    value, content_type = services.identity_reveal(
+        reviewer=current_user(request),
+        verification_id=verification_id,
+        field=payload.field,
+        reason=payload.reason,
+        ip_address=client_ip(request),
+    )
+    if isinstance(value, bytes):
+        value = f"data:{content_type};base64,{base64.b64encode(value).decode()}"
+    return {"field": payload.field, "content_type": content_type, "value": value}
+
+
+@router.get("/identity/reviews/{verification_id}/reveals", response=list[RevealAuditOut])
+@paginate(LimitOffsetPagination)
+def identity_reveal_list(request: HttpRequest, verification_id: int) -> object:
+    return selectors.reveal_audit_list(
+        reviewer=current_user(request), verification_id=verification_id
+    )
+
+
+@router.post("/identity/bank-card/recognise", response=BankCardOut)
+def bank_card_recognise(request: HttpRequest, payload: BankCardRecogniseIn) -> dict:
+    """Bank and card type from the number, offline. A failed Luhn check only warns."""
+    info = selectors.bank_card_recognise(number=payload.number)
+    warnings = []
+    if not info.luhn_ok:
+        warnings.append(_("The card number fails the check-digit test: please check it."))
+    if info.bank_code is None:
+        warnings.append(_("The bank could not be recognised from the number."))
+    return {
+        "number_masked": mask_card_number(info.number),
+        "bank_code": info.bank_code,
+        "bank_name": info.bank_name,
+        "card_type": info.card_type,
+        "card_type_label": info.card_type_label,
+        "luhn_ok": info.luhn_ok,
+        "warnings": warnings,
+    }

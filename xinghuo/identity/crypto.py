@@ -1,0 +1,150 @@
+"""Encryption at rest for identity data: ID numbers, bank card numbers and ID-card images.
+
+Keys come from settings:
+
+- ``IDENTITY_ENCRYPTION_KEYS``: a list of Fernet keys (``Fernet.generate_key()``, url-safe
+  base64 of 32 bytes). The first key encrypts; every key decrypts, so a key is rotated by
+  putting a new one first, re-encrypting (``rotate_token`` / ``manage.py
+  identity_rotate_keys``) and then dropping the old one.
+- ``IDENTITY_BLIND_INDEX_KEY``: the HMAC key of the blind index. It must never rotate
+  without recomputing every index, so it is separate from the encryption keys.
+
+When a setting is unset (the demo, the tests) its key is derived from ``SECRET_KEY`` with
+HKDF-SHA256 under a purpose label of its own, so the two keys are independent. Production
+(``XINGHUO_ENV=production``) refuses to derive: set both explicitly there, because rotating
+SECRET_KEY would otherwise make every stored ID number unreadable.
+
+Fernet is AES-128-CBC with HMAC-SHA256 (encrypt-then-MAC) and a timestamp; MultiFernet
+gives the "first encrypts, all decrypt" rotation.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+_HKDF_SALT = b"xinghuo.identity.v1"
+
+
+def _derive(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=purpose).derive(
+        secret.encode()
+    )
+
+
+def _require_explicit(name: str) -> None:
+    if getattr(settings, "PRODUCTION", False):
+        raise ImproperlyConfigured(f"{name} must be set in production (see identity/crypto.py)")
+
+
+@lru_cache(maxsize=8)
+def _multifernet(keys: tuple[str, ...], secret: str) -> MultiFernet:
+    if not keys:
+        keys = (base64.urlsafe_b64encode(_derive(secret, b"encryption")).decode(),)
+    try:
+        return MultiFernet([Fernet(k) for k in keys])
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "IDENTITY_ENCRYPTION_KEYS holds a key that is not a Fernet key"
+        ) from exc
+
+
+def _fernet() -> MultiFernet:
+    keys = tuple(getattr(settings, "IDENTITY_ENCRYPTION_KEYS", None) or ())
+    if not keys:
+        _require_explicit("IDENTITY_ENCRYPTION_KEYS")
+    return _multifernet(keys, settings.SECRET_KEY)
+
+
+def _blind_index_key() -> bytes:
+    key = getattr(settings, "IDENTITY_BLIND_INDEX_KEY", None)
+    if key:
+        return key.encode() if isinstance(key, str) else bytes(key)
+    _require_explicit("IDENTITY_BLIND_INDEX_KEY")
+    return _derive(settings.SECRET_KEY, b"blind-index")
+
+
+class DecryptionFailed(Exception):
+    """A stored value cannot be decrypted with any configured key."""
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise DecryptionFailed("no configured key decrypts this value") from exc
+
+
+def encrypt_str(value: str) -> str:
+    return encrypt_bytes(value.encode()).decode("ascii")
+
+
+def decrypt_str(token: str) -> str:
+    return decrypt_bytes(token.encode("ascii")).decode()
+
+
+def rotate_token(token: bytes) -> bytes:
+    """Re-encrypt `token` under the first key (it may have been made with any key)."""
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken as exc:
+        raise DecryptionFailed("no configured key decrypts this value") from exc
+
+
+def blind_index(value: str) -> str:
+    """HMAC-SHA256 of the normalised value: equal values give equal indexes, so a unique
+    constraint and lookups work without storing (or decrypting) the value."""
+    normalised = value.strip().upper().replace(" ", "")
+    return hmac.new(_blind_index_key(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def mask(value: str, *, head: int = 4, tail: int = 4) -> str:
+    """`110105199001014514` → `1101**********4514`; short values are masked whole."""
+    value = value or ""
+    if len(value) <= head + tail:
+        return "*" * len(value)
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_id_number(number: str) -> str:
+    return mask(number, head=4, tail=4)
+
+
+def mask_card_number(number: str) -> str:
+    """Bank cards show their BIN's first 4 and the last 4 digits, like the banks' apps."""
+    return mask(number.replace(" ", ""), head=4, tail=4)
+
+
+class EncryptedTextField(models.TextField):
+    """A text column that holds a Fernet token; Python code sees the plain value.
+
+    The empty string is stored as is (an optional field left blank). Lookups other than
+    `isnull` / `= ""` make no sense on ciphertext: use a blind index column for equality.
+    """
+
+    description = "Text encrypted at rest (Fernet)"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
+        if value is None or value == "":
+            return value
+        return decrypt_str(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt_str(value)

@@ -1,0 +1,607 @@
+"""Settlement exports as xlsx: the monthly individual income tax withholding declaration
+(个人所得税扣缴申报) the platform files as withholding agent (扣缴义务人), a worker's annual
+statement of payments, and an employer's monthly statement of its settled orders.
+
+Reads only, from the `Withholding` rows the settlement of each order writes (one per order).
+Amounts are stored in fen; every amount cell holds yuan as an exact ``Decimal`` with two
+decimals (never a float), so a sheet adds up to the fen. The only rounding is the 20 %
+expense deduction of labour remuneration (劳务报酬), rounded half up to the fen like the tax
+module does; the columns are arranged so that income − expenses − deductions equals the
+taxable amount the tax module recorded.
+
+The files are Chinese documents for Chinese authorities and finance departments, so their
+labels are Chinese whatever the page language (like the order import template).
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from xinghuo.accounts.models import Organization
+from xinghuo.workforce.models import Worker
+
+from . import tax
+from .models import Withholding
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+M = tax.TaxMethod
+
+#: 所得项目 of each tax method (个人所得税法第二条).
+INCOME_ITEMS: dict[str, str] = {
+    M.PLATFORM_CUMULATIVE: "劳务报酬所得",
+    M.LABOUR_PER_PAYMENT: "劳务报酬所得",
+    M.WAGES_CUMULATIVE: "工资、薪金所得",
+    M.DEEMED_RATE: "经营所得",
+}
+METHOD_LABELS: dict[str, str] = {
+    M.PLATFORM_CUMULATIVE: "累计预扣法（互联网平台）",
+    M.LABOUR_PER_PAYMENT: "按次预扣",
+    M.WAGES_CUMULATIVE: "累计预扣法（工资薪金）",
+    M.DEEMED_RATE: "核定征收",
+}
+ID_TYPE = "居民身份证"
+# The platform does not collect identity document numbers yet (the identity issue will).
+ID_NUMBER_PENDING = ""
+ID_NUMBER_NOTE = (
+    "证件号码：平台尚未采集服务人员的身份证件号码，本列暂留空，须在实名认证上线后补全再报送。"
+)
+
+_EXPENSE_RATE = Decimal("0.20")  # 劳务报酬: 20 % expenses (above 4,000 yuan; platform method)
+_QUICK_DEDUCTIONS: dict[str, dict[Decimal, int]] = {
+    M.PLATFORM_CUMULATIVE: {b.rate: b.quick_deduction_fen for b in tax.CUMULATIVE_TABLE},
+    M.WAGES_CUMULATIVE: {b.rate: b.quick_deduction_fen for b in tax.CUMULATIVE_TABLE},
+    M.LABOUR_PER_PAYMENT: {b.rate: b.quick_deduction_fen for b in tax.LABOUR_PER_PAYMENT_TABLE},
+}
+_CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
+
+
+def yuan(fen: int) -> Decimal:
+    """Fen as yuan, exactly, with two decimals: 123456 → Decimal("1234.56")."""
+    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+
+
+def withholding_agent_name() -> str:
+    return str(getattr(settings, "PLATFORM_LEGAL_NAME", "星火平台"))
+
+
+def worker_fee_fen(withholding: Withholding) -> int:
+    """The part of the platform fee taken from the worker's pay (the rest the employer paid):
+    settlement pays the worker gross − tax − his fee."""
+    return withholding.income_fen - withholding.tax_fen - withholding.net_fen
+
+
+# --- the monthly withholding declaration -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeclarationLine:
+    """One line of the declaration: one worker, one income item (and, where the tax is
+    computed per payer, one employer) in the month.
+
+    ``income_fen``/``expense_fen``/``tax_fen`` are this month's (本期); ``ytd_*`` and
+    ``deduction_fen`` are the year's so far (累计) for the cumulative methods and equal the
+    month's figures for the others (``deduction_fen`` is None where no basic deduction
+    applies). ``taxable_fen`` is what the tax module taxed: the year's cumulative taxable,
+    the month's combined payment of one payer (按次), or the income (核定征收).
+    """
+
+    worker: Worker
+    method: str
+    payers: tuple[str, ...]
+    income_fen: int
+    expense_fen: int
+    ytd_income_fen: int
+    ytd_expense_fen: int
+    deduction_fen: int | None
+    taxable_fen: int
+    rate: Decimal
+    quick_deduction_fen: int
+    tax_fen: int
+    payments: int
+
+    @property
+    def income_item(self) -> str:
+        return INCOME_ITEMS.get(self.method, self.method)
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS.get(self.method, self.method)
+
+
+def _round_fen(amount: Decimal) -> int:
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _labour_expense(income_fen: int) -> int:
+    return _round_fen(income_fen * _EXPENSE_RATE)
+
+
+def _line_key(w: Withholding) -> tuple[Any, ...]:
+    """Lines group what the tax module taxed together: the platform method over all the
+    worker's employers; wages and per-payment labour per employer (本单位, 每次 per payer);
+    the deemed rate per employer and rate."""
+    if w.method == M.PLATFORM_CUMULATIVE:
+        return (w.worker_id, w.method, None, None)
+    if w.method == M.DEEMED_RATE:
+        return (w.worker_id, w.method, w.organization_id, w.rate)
+    return (w.worker_id, w.method, w.organization_id, None)
+
+
+def _cumulative_months(*, year: int, month: int, worker_ids: set[int]) -> dict[Any, dict[int, int]]:
+    """Income per month of the year up to `month`, per cumulative line key."""
+    rows = (
+        Withholding.objects.filter(
+            year=year, month__lte=month, worker_id__in=worker_ids, method__in=_CUMULATIVE
+        )
+        .values_list("worker_id", "method", "organization_id", "month", "income_fen")
+        .order_by()
+    )
+    months: dict[Any, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for worker_id, method, org_id, row_month, income in rows:
+        org = org_id if method == M.WAGES_CUMULATIVE else None
+        months[(worker_id, method, org, None)][row_month] += income
+    return months
+
+
+def declaration_lines(*, year: int, month: int) -> list[DeclarationLine]:
+    """The declaration of `year`-`month`: every payment withheld on in that month, grouped."""
+    rows = list(
+        Withholding.objects.filter(year=year, month=month)
+        .select_related("worker__user", "organization")
+        .order_by("worker_id", "created_at", "pk")
+    )
+    groups: dict[tuple[Any, ...], list[Withholding]] = defaultdict(list)
+    for w in rows:
+        groups[_line_key(w)].append(w)
+    ytd = _cumulative_months(year=year, month=month, worker_ids={w.worker_id for w in rows})
+    lines = []
+    for key, items in groups.items():
+        last = items[-1]
+        method = last.method
+        income = sum(w.income_fen for w in items)
+        payers = tuple(dict.fromkeys(w.organization.name for w in items))
+        taxable = last.taxable_fen
+        deduction: int | None = None
+        if method in _CUMULATIVE:
+            by_month = ytd[key]
+            ytd_income = sum(by_month.values())
+            earlier = ytd_income - by_month[month]
+            if method == M.PLATFORM_CUMULATIVE:
+                # As settlement counted them: 5,000 yuan per consecutive month with income.
+                n = tax.consecutive_income_months(months_with_income=by_month, current_month=month)
+                ytd_expense = _labour_expense(ytd_income)
+                expense = ytd_expense - _labour_expense(earlier)
+            else:
+                n = month - min(by_month) + 1  # months employed by this employer this year
+                ytd_expense = expense = 0
+            deduction = tax.MONTHLY_BASIC_DEDUCTION_FEN * n
+        elif method == M.LABOUR_PER_PAYMENT:
+            # 800 yuan up to 4,000, else 20 %: whatever the module deducted from the month's
+            # combined payment of this payer.
+            ytd_income = income
+            ytd_expense = expense = income - taxable
+        else:
+            taxable = sum(w.taxable_fen for w in items)
+            ytd_income, ytd_expense, expense = income, 0, 0
+        lines.append(
+            DeclarationLine(
+                worker=last.worker,
+                method=method,
+                payers=payers,
+                income_fen=income,
+                expense_fen=expense,
+                ytd_income_fen=ytd_income,
+                ytd_expense_fen=ytd_expense,
+                deduction_fen=deduction,
+                taxable_fen=taxable,
+                rate=last.rate,
+                quick_deduction_fen=_QUICK_DEDUCTIONS.get(method, {}).get(last.rate, 0),
+                tax_fen=sum(w.tax_fen for w in items),
+                payments=len(items),
+            )
+        )
+    order = {method: n for n, method in enumerate(INCOME_ITEMS)}
+    lines.sort(key=lambda line: (line.worker.pk, order.get(line.method, 9), line.payers))
+    return lines
+
+
+DECLARATION_COLUMNS = (
+    ("序号", 6, None),
+    ("姓名", 12, None),
+    ("证件类型", 12, None),
+    ("证件号码", 22, None),
+    ("所得项目", 16, None),
+    ("计税方式", 24, None),
+    ("支付单位", 28, None),
+    ("本期收入", 14, "money"),
+    ("本期费用", 14, "money"),
+    ("累计收入", 14, "money"),
+    ("累计费用", 14, "money"),
+    ("累计减除费用", 14, "money"),
+    ("应纳税所得额", 14, "money"),
+    ("税率", 9, "rate"),
+    ("速算扣除数", 12, "money"),
+    ("本期已扣缴税额", 15, "money"),
+)
+DETAIL_COLUMNS = (
+    ("序号", 6, None),
+    ("姓名", 12, None),
+    ("证件号码", 22, None),
+    ("所得项目", 16, None),
+    ("计税方式", 24, None),
+    ("工单号", 9, None),
+    ("工单名称", 24, None),
+    ("支付单位", 28, None),
+    ("结算时间", 17, "datetime"),
+    ("收入", 14, "money"),
+    ("应纳税所得额", 14, "money"),
+    ("税率", 9, "rate"),
+    ("已扣缴税额", 14, "money"),
+)
+
+
+def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
+    """The platform's withholding declaration for `year`-`month` as an xlsx file: a summary
+    sheet (one line per worker and income item, with a totals row), the payments behind it
+    and a sheet of notes."""
+    lines = declaration_lines(year=year, month=month)
+    book = _Book()
+    sheet = book.sheet(
+        "扣缴申报表",
+        title=f"个人所得税扣缴申报表（{year}年{month}月）",
+        facts=[
+            f"扣缴义务人：{withholding_agent_name()}",
+            f"税款所属期：{year}年{month}月",
+            "金额单位：人民币元（列至角分）",
+        ],
+        columns=DECLARATION_COLUMNS,
+    )
+    for n, line in enumerate(lines, start=1):
+        sheet.row(
+            n,
+            line.worker.user.name,
+            ID_TYPE,
+            ID_NUMBER_PENDING,
+            line.income_item,
+            line.method_label,
+            "、".join(line.payers),
+            yuan(line.income_fen),
+            yuan(line.expense_fen),
+            yuan(line.ytd_income_fen),
+            yuan(line.ytd_expense_fen),
+            None if line.deduction_fen is None else yuan(line.deduction_fen),
+            yuan(line.taxable_fen),
+            line.rate,
+            yuan(line.quick_deduction_fen),
+            yuan(line.tax_fen),
+        )
+    # Cumulative columns do not add up across lines; this month's do.
+    sheet.totals(
+        f"合计（{len({line.worker.pk for line in lines})}人）",
+        {
+            "本期收入": sum(line.income_fen for line in lines),
+            "本期费用": sum(line.expense_fen for line in lines),
+            "本期已扣缴税额": sum(line.tax_fen for line in lines),
+        },
+    )
+    sheet.note(4, ID_NUMBER_NOTE)
+
+    detail = book.sheet(
+        "扣缴明细",
+        title=f"扣缴明细（{year}年{month}月）：每笔结算",
+        facts=[f"扣缴义务人：{withholding_agent_name()}"],
+        columns=DETAIL_COLUMNS,
+    )
+    rows = (
+        Withholding.objects.filter(year=year, month=month)
+        .select_related("worker__user", "organization", "order")
+        .order_by("worker_id", "created_at", "pk")
+    )
+    income = tax_fen = 0
+    for n, w in enumerate(rows, start=1):
+        detail.row(
+            n,
+            w.worker.user.name,
+            ID_NUMBER_PENDING,
+            INCOME_ITEMS.get(w.method, w.method),
+            METHOD_LABELS.get(w.method, w.method),
+            w.order_id,
+            w.order.title,
+            w.organization.name,
+            _local(w.created_at),
+            yuan(w.income_fen),
+            yuan(w.taxable_fen),
+            w.rate,
+            yuan(w.tax_fen),
+        )
+        income += w.income_fen
+        tax_fen += w.tax_fen
+    detail.totals("合计", {"收入": income, "已扣缴税额": tax_fen})
+
+    book.notes(
+        "说明",
+        [
+            ID_NUMBER_NOTE,
+            "所得项目：灵活用工按互联网平台累计预扣法（国家税务总局公告2025年第16号）预扣劳务报酬所得；"
+            "成本票模式按次预扣劳务报酬所得（同一支付单位同月多次支付合并为一次）；"
+            "工资代发按累计预扣法预扣工资、薪金所得；自然人代开按核定征收率计征经营所得。",
+            "本期收入、本期费用、本期已扣缴税额为本月数；累计收入、累计费用、累计减除费用为本年截至本月的累计数"
+            "（累计预扣法）；按次预扣与核定征收的累计列即本月数。",
+            "费用：劳务报酬所得收入不超过4,000元的减除800元，超过的减除20%（平台累计预扣法一律20%）；"
+            "工资、薪金所得与经营所得无此项。",
+            "累计减除费用：5,000元×月份数（平台：本年截至本月在本平台连续取得劳务报酬的月份数；"
+            "工资：本年在本单位任职受雇的月份数）。",
+            "应纳税所得额：累计预扣法为本年累计应纳税所得额（累计收入−累计费用−累计减除费用，不低于0）；"
+            "按次预扣为本月该支付单位合并一次的应纳税所得额；核定征收为收入额。",
+            "本期已扣缴税额 = 应纳税所得额×税率−速算扣除数−本年此前已扣缴税额"
+            "（不退税，且不超过支付额）。",
+            "金额由以分为单位的记录精确换算为元；仅20%费用四舍五入至分。",
+        ],
+    )
+    return book.save()
+
+
+# --- a worker's annual statement ---------------------------------------------------------
+
+STATEMENT_COLUMNS = (
+    ("序号", 6, None),
+    ("结算时间", 17, "datetime"),
+    ("工单号", 9, None),
+    ("工单名称", 24, None),
+    ("用工单位", 28, None),
+    ("所得项目", 16, None),
+    ("收入", 14, "money"),
+    ("代扣个税", 14, "money"),
+    ("服务费（个人承担）", 18, "money"),
+    ("实得", 14, "money"),
+)
+MONTH_COLUMNS = (
+    ("月份", 8, None),
+    ("结算笔数", 10, None),
+    ("收入", 14, "money"),
+    ("代扣个税", 14, "money"),
+    ("服务费（个人承担）", 18, "money"),
+    ("实得", 14, "money"),
+)
+
+
+def worker_annual_statement_xlsx(*, worker: Worker, year: int) -> bytes:
+    """Every payment to `worker` in `year` with its income, tax, fee and net, and totals;
+    a second sheet sums them per month."""
+    rows = list(
+        Withholding.objects.filter(worker=worker, year=year)
+        .select_related("order", "organization")
+        .order_by("created_at", "pk")
+    )
+    book = _Book()
+    facts = [
+        f"姓名：{worker.user.name}",
+        f"证件类型：{ID_TYPE}　证件号码：（待实名认证后补全）",
+        f"扣缴义务人：{withholding_agent_name()}",
+        "金额单位：人民币元",
+    ]
+    sheet = book.sheet(
+        f"{year}年收入明细",
+        title=f"{year}年度收入及个人所得税扣缴明细",
+        facts=facts,
+        columns=STATEMENT_COLUMNS,
+    )
+    months: dict[int, list[Withholding]] = defaultdict(list)
+    for n, w in enumerate(rows, start=1):
+        months[w.month].append(w)
+        sheet.row(
+            n,
+            _local(w.created_at),
+            w.order_id,
+            w.order.title,
+            w.organization.name,
+            INCOME_ITEMS.get(w.method, w.method),
+            yuan(w.income_fen),
+            yuan(w.tax_fen),
+            yuan(worker_fee_fen(w)),
+            yuan(w.net_fen),
+        )
+    sheet.totals("合计", _sums(rows))
+    by_month = book.sheet(
+        "按月汇总", title=f"{year}年度按月汇总", facts=facts[:1], columns=MONTH_COLUMNS
+    )
+    for month, items in sorted(months.items()):
+        sums = _sums(items)
+        by_month.row(
+            f"{month}月",
+            len(items),
+            yuan(sums["收入"]),
+            yuan(sums["代扣个税"]),
+            yuan(sums["服务费（个人承担）"]),
+            yuan(sums["实得"]),
+        )
+    by_month.totals("合计", _sums(rows))
+    return book.save()
+
+
+def _sums(rows: Sequence[Withholding]) -> dict[str, int]:
+    return {
+        "收入": sum(w.income_fen for w in rows),
+        "代扣个税": sum(w.tax_fen for w in rows),
+        "服务费（个人承担）": sum(worker_fee_fen(w) for w in rows),
+        "实得": sum(w.net_fen for w in rows),
+    }
+
+
+# --- an employer's monthly statement -----------------------------------------------------
+
+EMPLOYER_COLUMNS = (
+    ("序号", 6, None),
+    ("工单号", 9, None),
+    ("工单名称", 24, None),
+    ("服务人员", 12, None),
+    ("结算时间", 17, "datetime"),
+    ("工单价格", 14, "money"),
+    ("平台服务费", 14, "money"),
+    ("服务费承担方", 12, None),
+    ("代扣个税", 14, "money"),
+    ("实发服务人员", 14, "money"),
+    ("企业支出合计", 14, "money"),
+)
+
+
+def employer_monthly_statement_xlsx(*, organization: Organization, year: int, month: int) -> bytes:
+    """The orders of `organization` settled in `year`-`month`: price, platform fee (and who
+    paid it), tax withheld, net paid to the worker and the employer's cost, with totals."""
+    rows = (
+        Withholding.objects.filter(organization=organization, year=year, month=month)
+        .select_related("order", "worker__user")
+        .order_by("created_at", "pk")
+    )
+    book = _Book()
+    sheet = book.sheet(
+        "结算对账单",
+        title=f"结算对账单（{year}年{month}月）",
+        facts=[
+            f"用工单位：{organization.name}（统一社会信用代码 {organization.credit_code}）",
+            f"平台：{withholding_agent_name()}",
+            "金额单位：人民币元",
+        ],
+        columns=EMPLOYER_COLUMNS,
+    )
+    totals = dict.fromkeys(
+        ("工单价格", "平台服务费", "代扣个税", "实发服务人员", "企业支出合计"), 0
+    )
+    for n, w in enumerate(rows, start=1):
+        employer_fee = w.fee_fen - worker_fee_fen(w)
+        payer = "企业" if employer_fee else "个人" if w.fee_fen else "—"
+        amounts = {
+            "工单价格": w.income_fen,
+            "平台服务费": w.fee_fen,
+            "代扣个税": w.tax_fen,
+            "实发服务人员": w.net_fen,
+            "企业支出合计": w.income_fen + employer_fee,
+        }
+        for name, amount in amounts.items():
+            totals[name] += amount
+        sheet.row(
+            n,
+            w.order_id,
+            w.order.title,
+            w.worker.user.name,
+            _local(w.created_at),
+            yuan(amounts["工单价格"]),
+            yuan(amounts["平台服务费"]),
+            payer,
+            yuan(amounts["代扣个税"]),
+            yuan(amounts["实发服务人员"]),
+            yuan(amounts["企业支出合计"]),
+        )
+    sheet.totals("合计", totals)
+    return book.save()
+
+
+# --- xlsx plumbing -----------------------------------------------------------------------
+
+
+def _local(moment: datetime) -> datetime:
+    # xlsx has no time zones: Beijing wall clock, naive.
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.00%", "datetime": "yyyy-mm-dd hh:mm"}
+
+
+class _Sheet:
+    def __init__(self, sheet: Any, columns: Sequence[tuple[str, int, str | None]], header_row: int):
+        self.sheet = sheet
+        self.columns = columns
+        self.header_row = header_row
+
+    def row(self, *values: Any) -> None:
+        self.sheet.append(list(values))
+        cells = self.sheet[self.sheet.max_row]
+        for cell, (_name, _width, kind) in zip(cells, self.columns, strict=False):
+            if kind in NUMBER_FORMATS:
+                cell.number_format = NUMBER_FORMATS[kind]
+
+    def totals(self, label: str, sums_fen: dict[str, int]) -> None:
+        from openpyxl.styles import Font
+
+        names = [name for name, _width, _kind in self.columns]
+        values: list[Any] = [None] * len(names)
+        values[0] = label
+        for name, fen in sums_fen.items():
+            values[names.index(name)] = yuan(fen)
+        self.row(*values)
+        for cell in self.sheet[self.sheet.max_row]:
+            cell.font = Font(bold=True)
+
+    def note(self, column: int, text: str) -> None:
+        from openpyxl.comments import Comment
+
+        self.sheet.cell(row=self.header_row, column=column).comment = Comment(text, "星火")
+
+
+class _Book:
+    def __init__(self) -> None:
+        import openpyxl
+
+        self.book = openpyxl.Workbook()
+        self.fresh = True
+
+    def _new(self, name: str) -> Any:
+        if self.fresh:
+            self.fresh = False
+            sheet = self.book.active
+            sheet.title = name
+            return sheet
+        return self.book.create_sheet(name)
+
+    def sheet(
+        self,
+        name: str,
+        *,
+        title: str,
+        facts: Iterable[str],
+        columns: Sequence[tuple[str, int, str | None]],
+    ) -> _Sheet:
+        from openpyxl.styles import Alignment, Font, PatternFill
+        from openpyxl.utils import get_column_letter
+
+        sheet = self._new(name)
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        for fact in facts:
+            sheet.append([fact])
+        sheet.append([])
+        sheet.append([name for name, _width, _kind in columns])
+        header_row = sheet.max_row
+        fill = PatternFill("solid", fgColor="FFF4E6")
+        for index, (_name, width, _kind) in enumerate(columns, start=1):
+            cell = sheet.cell(row=header_row, column=index)
+            cell.font = Font(bold=True)
+            cell.fill = fill
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        sheet.freeze_panes = f"A{header_row + 1}"
+        return _Sheet(sheet, columns, header_row)
+
+    def notes(self, name: str, lines: Iterable[str]) -> None:
+        from openpyxl.styles import Alignment
+
+        sheet = self._new(name)
+        sheet.column_dimensions["A"].width = 110
+        for line in lines:
+            sheet.append([line])
+            sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
+
+    def save(self) -> bytes:
+        buffer = io.BytesIO()
+        self.book.save(buffer)
+        return buffer.getvalue()

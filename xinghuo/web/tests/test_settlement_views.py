@@ -1,0 +1,425 @@
+"""The finance pages: the employer's escrow and statements, the worker's wallet, the
+operator's payouts, reconciliation and declaration — through the test client."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.contrib import messages
+from django.test import Client
+from django.utils import timezone
+
+from xinghuo.accounts import services as account_services
+from xinghuo.accounts.models import User
+from xinghuo.settlement import ledger, payouts, selectors
+from xinghuo.settlement.channels.base import reset_channels
+from xinghuo.settlement.ledger import TransferSpec
+from xinghuo.settlement.models import LedgerAccount, Payout, ReconciliationReport
+from xinghuo.workforce.models import Worker
+
+pytestmark = pytest.mark.django_db
+P = LedgerAccount.Purpose
+PASSWORD = "Xinghuo@2026"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_channels():
+    reset_channels()
+    yield
+    reset_channels()
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def levels(response) -> list[int]:
+    return [m.level for m in response.context["messages"]] if response.context else []
+
+
+def fund_wallet(worker: Worker, amount_fen: int) -> None:
+    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
+    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
+    ledger.transfers_post(
+        specs=[
+            TransferSpec(f"fund:{worker.pk}:{amount_fen}", clearing.pk, wallet.pk, amount_fen, "t")
+        ]
+    )
+
+
+def bind(worker: Worker, account: str = "2088102146225135", channel: str = "alipay"):
+    return payouts.payout_account_add(
+        worker=worker, channel=channel, account=account, account_name=worker.user.name
+    )
+
+
+@pytest.fixture
+def org_payout(make_employer, make_worker):
+    """Employer A with a finance member, and a payout of A awaiting a second approval that
+    the finance member requested."""
+    owner, org = make_employer()
+    finance = make_worker().user
+    account_services.membership_add(
+        actor=owner, organization=org, phone=finance.phone, role="finance"
+    )
+    org.payout_approval_threshold_fen = 50_000
+    org.save()
+    worker = make_worker(name="钱八")
+    fund_wallet(worker, 100_000)
+    bind(worker)
+    payout = payouts.payout_request(
+        worker=worker, amount_fen=60_000, requested_by=finance, organization=org
+    )
+    assert payout.status == "awaiting_approval"
+    return {"owner": owner, "org": org, "finance": finance, "worker": worker, "payout": payout}
+
+
+# --- employer ----------------------------------------------------------------------------------
+
+
+def test_the_employer_finance_page_shows_the_escrow_of_the_picked_organization(make_employer):
+    owner, org = make_employer()  # 100,000 yuan confirmed
+    resp = logged_in(owner).get(f"/employer/finance/?org={org.pk}")
+    assert resp.status_code == 200
+    assert resp.context["balances"] == {
+        "available_fen": "100,000.00",
+        "reserved_fen": "0.00",
+        "total_fen": "100,000.00",
+    }
+    assert resp.context["can_topup"] and resp.context["can_approve"]
+    assert [(row["t"].code, row["sign"]) for row in resp.context["transfers"]] == [("topup", "+")]
+    assert 'id="topup-form"' in resp.content.decode()
+
+
+def test_a_top_up_through_the_form_credits_once_for_the_same_reference(make_employer):
+    owner, org = make_employer(escrow_fen=0)
+    client = logged_in(owner)
+    form = {"action": "topup", "amount_yuan": "2500.50", "reference": "CMB-20261127-01"}
+    first = client.post(f"/employer/finance/?org={org.pk}", form, follow=True)
+    again = client.post(f"/employer/finance/?org={org.pk}", form, follow=True)
+    assert levels(first) == [messages.SUCCESS]
+    assert levels(again) == [messages.INFO]  # confirmed before: nothing credited again
+    assert selectors.escrow_balances(organization=org)["available_fen"] == 250_050
+    other = client.post(
+        f"/employer/finance/?org={org.pk}", {**form, "amount_yuan": "2500.51"}, follow=True
+    )
+    assert other.status_code == 200 and other.context["topup_form"].errors  # conflict shown
+    assert selectors.escrow_balances(organization=org)["available_fen"] == 250_050
+
+
+def test_a_top_up_finer_than_a_fen_or_by_a_dispatcher_credits_nothing(make_employer, make_worker):
+    owner, org = make_employer(escrow_fen=0)
+    resp = logged_in(owner).post(
+        "/employer/finance/", {"action": "topup", "amount_yuan": "10.005", "reference": "R1"}
+    )
+    assert resp.status_code == 200 and "amount_yuan" in resp.context["topup_form"].errors
+    dispatcher = make_worker().user
+    account_services.membership_add(
+        actor=owner, organization=org, phone=dispatcher.phone, role="dispatcher"
+    )
+    client = logged_in(dispatcher)
+    page = client.get("/employer/finance/")
+    assert page.status_code == 200 and not page.context["can_topup"]
+    assert 'id="topup-form"' not in page.content.decode()
+    denied = client.post(
+        "/employer/finance/", {"action": "topup", "amount_yuan": "10.00", "reference": "R2"}
+    )
+    assert denied.status_code == 200 and denied.context["topup_form"].errors
+    assert selectors.escrow_balances(organization=org)["total_fen"] == 0
+
+
+def test_another_employers_payouts_are_not_shown_and_cannot_be_approved(
+    org_payout, make_employer, django_capture_on_commit_callbacks
+):
+    stranger, other_org = make_employer()
+    client = logged_in(stranger)
+    page = client.get("/employer/finance/")
+    assert page.context["organization"] == other_org
+    assert page.context["awaiting"] == []
+    # Asking for A's page falls back to his own organization.
+    assert client.get(f"/employer/finance/?org={org_payout['org'].pk}").context["organization"] == (
+        other_org
+    )
+    payout = org_payout["payout"]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = client.post(
+            "/employer/finance/", {"action": "approve", "payout_id": payout.pk}, follow=True
+        )
+    assert levels(resp) == [messages.ERROR]
+    payout.refresh_from_db()
+    assert payout.status == "awaiting_approval" and payout.approved_by is None
+
+
+def test_the_approve_button_needs_a_second_person(org_payout, django_capture_on_commit_callbacks):
+    payout, org = org_payout["payout"], org_payout["org"]
+    requester = logged_in(org_payout["finance"])
+    page = requester.get(f"/employer/finance/?org={org.pk}")
+    assert [row["payout"].pk for row in page.context["awaiting"]] == [payout.pk]
+    resp = requester.post(
+        f"/employer/finance/?org={org.pk}",
+        {"action": "approve", "payout_id": payout.pk},
+        follow=True,
+    )
+    assert levels(resp) == [messages.ERROR]  # the requester cannot approve his own payout
+    assert Payout.objects.get(pk=payout.pk).status == "awaiting_approval"
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = logged_in(org_payout["owner"]).post(
+            f"/employer/finance/?org={org.pk}",
+            {"action": "approve", "payout_id": payout.pk},
+            follow=True,
+        )
+    assert levels(resp) == [messages.SUCCESS]
+    payout.refresh_from_db()
+    assert payout.status == "succeeded" and payout.approved_by == org_payout["owner"]
+    assert resp.context["awaiting"] == []
+    assert ledger.ledger_verify() == []
+
+
+def test_the_monthly_statement_download_is_the_picked_organizations_own(make_employer):
+    owner, org = make_employer(name="甲公司")
+    _stranger_owner, stranger_org = make_employer(name="乙公司")
+    month = timezone.localdate().strftime("%Y-%m")
+    client = logged_in(owner)
+    resp = client.get(f"/employer/finance/statement/?org={stranger_org.pk}&month={month}")
+    assert resp.status_code == 200 and resp["Content-Type"] == XLSX
+    assert "attachment" in resp["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(resp.streaming_content)))
+    facts = book.worksheets[0]["A2"].value
+    assert org.name in facts and stranger_org.name not in facts
+    bad = client.get("/employer/finance/statement/?month=2026-13", follow=True)
+    assert levels(bad) == [messages.ERROR]
+
+
+# --- worker ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker_with_money(make_worker):
+    worker = make_worker(name="周九")
+    fund_wallet(worker, 1_000_000)  # 10,000 yuan
+    return worker
+
+
+def test_the_wallet_page_shows_the_balance_and_binds_an_account(worker_with_money):
+    client = logged_in(worker_with_money.user)
+    page = client.get("/worker/wallet/")
+    assert page.status_code == 200
+    assert page.context["balance_yuan"] == "10,000.00"
+    assert page.context["default_account"] is None
+    resp = client.post(
+        "/worker/wallet/",
+        {
+            "action": "account",
+            "channel": "bank",
+            "account": "6225 8802 1234 5678",
+            "account_name": "周九",
+            "auto_withdraw": "on",
+        },
+        follow=True,
+    )
+    assert levels(resp) == [messages.SUCCESS]
+    default = resp.context["default_account"]
+    assert default["masked"] == "622*********5678"
+    assert default["account"].auto_withdraw and default["account"].channel == "bank"
+    assert "6225880212345678" not in resp.content.decode()
+
+
+def test_a_withdrawal_finer_than_a_fen_is_rejected(worker_with_money):
+    bind(worker_with_money)
+    client = logged_in(worker_with_money.user)
+    resp = client.post(
+        "/worker/wallet/", {"action": "withdraw", "amount_yuan": "12.345", "payout_id": "W-t-1"}
+    )
+    assert resp.status_code == 200
+    assert "amount_yuan" in resp.context["withdraw_form"].errors
+    assert not Payout.objects.exists()
+    assert selectors.wallet_balance(worker=worker_with_money) == 1_000_000
+
+
+def test_a_withdrawal_is_paid_out_once_even_when_the_form_is_sent_twice(
+    worker_with_money, django_capture_on_commit_callbacks
+):
+    bind(worker_with_money)
+    client = logged_in(worker_with_money.user)
+    payout_id = client.get("/worker/wallet/").context["withdraw_form"].initial["payout_id"]
+    form = {"action": "withdraw", "amount_yuan": "123.45", "payout_id": payout_id}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post("/worker/wallet/", form, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/worker/wallet/", form, follow=True)
+    assert levels(first) == [messages.SUCCESS]
+    payout = Payout.objects.get()
+    assert (payout.payout_id, payout.amount_fen, payout.status) == (payout_id, 12_345, "succeeded")
+    assert selectors.wallet_balance(worker=worker_with_money) == 1_000_000 - 12_345
+    [row] = first.context["payouts"]
+    assert row["payout"].pk == payout.pk and row["amount_yuan"] == "123.45"
+    too_much = client.post(
+        "/worker/wallet/",
+        {"action": "withdraw", "amount_yuan": "99999.00", "payout_id": "W-t-2"},
+    )
+    assert too_much.status_code == 200 and too_much.context["withdraw_form"].errors
+
+
+def test_a_worker_sees_only_his_own_wallet_and_statement(
+    worker_with_money, make_worker, make_employer, django_capture_on_commit_callbacks
+):
+    bind(worker_with_money)
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_request(worker=worker_with_money, amount_fen=5_000, requested_by=None)
+    other = make_worker(name="吴十")
+    page = logged_in(other.user).get("/worker/wallet/")
+    assert page.context["balance_yuan"] == "0.00"
+    assert page.context["payouts"] == [] and page.context["accounts"] == []
+    statement = logged_in(other.user).get(
+        f"/worker/wallet/statement/?year={timezone.localdate().year}"
+    )
+    assert statement.status_code == 200 and statement["Content-Type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(statement.streaming_content)))
+    assert "吴十" in book.worksheets[0]["A2"].value
+    # An employer without a worker profile has no wallet.
+    owner, _org = make_employer()
+    assert logged_in(owner).get("/worker/wallet/").status_code == 302
+
+
+def test_the_wallet_groups_tax_withheld_by_month(
+    api, make_employer, make_order, make_eligible_worker
+):
+    from xinghuo.settlement.tests.test_declaration import settle
+
+    owner, org = make_employer()
+    worker = make_eligible_worker(name="郑一")
+    settle(api, owner, org, worker, make_order, 800_000)
+    settle(api, owner, org, worker, make_order, 200_000)
+    page = logged_in(worker.user).get("/worker/wallet/")
+    [month] = page.context["months"]
+    assert month["month"] == timezone.localdate().month and month["payments"] == 2
+    assert (month["income_yuan"], month["tax_yuan"], month["net_yuan"]) == (
+        "10000.00",
+        "90.00",
+        "9910.00",
+    )
+    assert page.context["year_totals"]["tax_fen"] == "90.00"
+    assert page.context["balance_yuan"] == "9,910.00"
+
+
+# --- operator ----------------------------------------------------------------------------------
+
+
+def test_the_operator_finance_page_is_for_operators_only(make_employer, make_worker):
+    owner, _org = make_employer()
+    worker = make_worker()
+    for user in (owner, worker.user):
+        client = logged_in(user)
+        assert client.get("/operator/finance/").status_code == 302
+        assert client.post("/operator/finance/", {"action": "reconcile"}).status_code == 302
+        assert client.get("/operator/finance/declaration/?month=2026-01").status_code == 302
+    assert Client().get("/operator/finance/").status_code == 302  # to the login page
+
+
+def test_the_operator_approves_a_large_withdrawal_and_sees_a_sound_ledger(
+    operator, worker_with_money, django_capture_on_commit_callbacks
+):
+    bind(worker_with_money)
+    client = logged_in(worker_with_money.user)
+    form = {"action": "withdraw", "amount_yuan": "6000.00", "payout_id": "W-big-1"}
+    client.post("/worker/wallet/", form)
+    payout = Payout.objects.get(payout_id="W-big-1")
+    assert payout.status == "awaiting_approval" and payout.organization is None
+    console = logged_in(operator)
+    page = console.get("/operator/finance/")
+    assert page.status_code == 200
+    assert [row["payout"].pk for row in page.context["awaiting"]] == [payout.pk]
+    assert page.context["ledger_mismatches"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = console.post(
+            "/operator/finance/", {"action": "approve", "payout_id": payout.pk}, follow=True
+        )
+    assert levels(resp) == [messages.SUCCESS]
+    payout.refresh_from_db()
+    assert payout.status == "succeeded" and payout.approved_by == operator
+    assert resp.context["awaiting"] == []
+
+
+def test_an_employers_payout_is_not_approved_from_the_operator_page(operator, org_payout):
+    resp = logged_in(operator).post(
+        "/operator/finance/",
+        {"action": "approve", "payout_id": org_payout["payout"].pk},
+        follow=True,
+    )
+    assert levels(resp) == [messages.ERROR]
+    assert Payout.objects.get(pk=org_payout["payout"].pk).status == "awaiting_approval"
+
+
+def test_the_operator_lists_stuck_and_failed_payouts(
+    operator, worker_with_money, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    bind(worker_with_money, account="2088000000000009")  # paid, but the answer is lost
+    with django_capture_on_commit_callbacks(execute=True):
+        stuck = payouts.payout_request(
+            worker=worker_with_money, amount_fen=1_000, requested_by=None
+        )
+    bind(worker_with_money, account="6222020200112233444", channel="bank")  # account unknown
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = payouts.payout_request(
+            worker=worker_with_money, amount_fen=2_000, requested_by=None
+        )
+    page = logged_in(operator).get("/operator/finance/")
+    assert page.context["stuck"] == []  # submitted only just now
+    assert [row["payout"].pk for row in page.context["failed"]] == [failed.pk]
+    Payout.objects.filter(pk=stuck.pk).update(submitted_at=timezone.now() - timedelta(minutes=11))
+    page = logged_in(operator).get("/operator/finance/")
+    assert [row["payout"].pk for row in page.context["stuck"]] == [stuck.pk]
+
+
+def test_the_operator_runs_a_reconciliation_from_the_form(
+    operator, worker_with_money, django_capture_on_commit_callbacks
+):
+    bind(worker_with_money)
+    with django_capture_on_commit_callbacks(execute=True):
+        payouts.payout_request(worker=worker_with_money, amount_fen=1_000, requested_by=None)
+    client = logged_in(operator)
+    today = timezone.localdate().isoformat()
+    resp = client.post(
+        "/operator/finance/",
+        {"action": "reconcile", "channel": "alipay", "day": today},
+        follow=True,
+    )
+    assert levels(resp) == [messages.SUCCESS]
+    report = ReconciliationReport.objects.get()
+    assert (report.channel, report.day.isoformat(), report.matched) == ("alipay", today, 1)
+    assert [row["report"].pk for row in resp.context["reports"]] == [report.pk]
+    bad = client.post("/operator/finance/", {"action": "reconcile", "channel": "paypal"})
+    assert bad.status_code == 200 and bad.context["reconcile_form"].errors
+    assert ReconciliationReport.objects.count() == 1
+
+
+def test_the_operator_downloads_the_monthly_declaration(
+    operator, api, make_employer, make_order, make_eligible_worker
+):
+    from xinghuo.settlement.tests.test_declaration import settle
+
+    owner, org = make_employer()
+    settle(api, owner, org, make_eligible_worker(name="王五"), make_order, 800_000)
+    client = logged_in(operator)
+    page = client.get("/operator/finance/")
+    [period] = page.context["periods"]
+    assert (period["workers"], period["income_yuan"], period["tax_yuan"]) == (
+        1,
+        "8000.00",
+        "42.00",
+    )
+    month = timezone.localdate().strftime("%Y-%m")
+    resp = client.get(f"/operator/finance/declaration/?month={month}")
+    assert resp.status_code == 200 and resp["Content-Type"] == XLSX
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(resp.streaming_content)))
+    names = [row[1] for row in book["扣缴申报表"].iter_rows(values_only=True)]
+    assert "王五" in names
+    bad = client.get("/operator/finance/declaration/?month=nonsense", follow=True)
+    assert levels(bad) == [messages.ERROR]
