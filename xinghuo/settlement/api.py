@@ -138,6 +138,18 @@ def payout_callback(request: HttpRequest, channel: str) -> HttpResponse:
     return HttpResponse("success", content_type="text/plain")
 
 
+@router.post("/hooks/bank/credits", auth=None, response={200: None})
+def bank_credit(request: HttpRequest) -> HttpResponse:
+    """The bank's signed 来账通知: an employer's top-up arriving (memo carries XH + id)."""
+    try:
+        services.escrow_topup_from_bank(headers=dict(request.headers), body=request.body)
+    except (BadSignature, ValueError):
+        raise Unauthorized(
+            _("The notification's signature is not valid."), code="bad_signature"
+        ) from None
+    return HttpResponse("success", content_type="text/plain")
+
+
 @router.post("/reconciliations", response={201: ReconciliationOut})
 def reconcile(request: HttpRequest, payload: ReconcileIn) -> Status[ReconciliationReport]:
     """Operators: compare a channel's daily statement with our payouts."""

@@ -17,6 +17,7 @@ Withholding row is unique per order.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -29,6 +30,7 @@ from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.work_orders.models import WorkOrder
 
 from . import ledger, payouts, tax
+from .channels.base import get_channel
 from .exceptions import InsufficientFunds
 from .ledger import TransferSpec
 from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
@@ -264,3 +266,52 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
             payout_id=f"order-{order.pk}",
         )
     return withholding
+
+
+# An employer puts its top-up code in the transfer's memo (附言) so the money finds it.
+TOPUP_CODE = re.compile(r"XH(\d{6,})")
+
+
+def topup_code(organization: Organization) -> str:
+    return f"XH{organization.pk:06d}"
+
+
+@transaction.atomic
+def escrow_topup_from_bank(*, headers: dict[str, str], body: bytes) -> Transfer:
+    """Credit an employer's escrow from the bank's signed 来账通知 (idempotent per bank
+    transaction id: the bank's retries credit once).
+
+    Raises BadSignature (via the channel), ValidationFailed(unmatched_credit) when the memo
+    names no employer: nothing is credited and the bank keeps retrying until an operator
+    sorts it out.
+    """
+    channel = get_channel("bank")
+    parse = getattr(channel, "parse_credit_notification", None)
+    if parse is None:
+        raise ValidationFailed(
+            _("The bank channel takes no credit notifications."), code="unsupported"
+        )
+    credit = parse(headers, body)
+    match = TOPUP_CODE.search(credit.memo)
+    organization = Organization.objects.filter(pk=int(match.group(1))).first() if match else None
+    if organization is None:
+        raise ValidationFailed(
+            _("The transfer's memo names no employer."),
+            code="unmatched_credit",
+            detail={"txn_id": credit.txn_id},
+        )
+    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="bank")
+    [transfer] = ledger.transfers_post(
+        specs=[
+            TransferSpec(
+                key=f"topup:bank:{credit.txn_id}",
+                debit_id=clearing.pk,
+                credit_id=_escrow(organization.pk).pk,
+                amount_fen=credit.amount_fen,
+                code="topup",
+                reference=credit.txn_id,
+                memo=f"{credit.payer_name} {credit.memo}",
+            )
+        ]
+    )
+    return transfer

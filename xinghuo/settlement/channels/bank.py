@@ -36,6 +36,7 @@ import csv
 import io
 import secrets
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,18 @@ from .base import (
     header,
     yuan_to_fen,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingCredit:
+    """Money the bank received for us (来账), as its signed notification says."""
+
+    txn_id: str
+    amount_fen: int
+    payer_name: str
+    payer_account: str
+    memo: str
+
 
 SIGNATURE_HEADER = "X-Signature"
 OK = "0000"
@@ -181,7 +194,8 @@ class BankChannel(PayoutChannel):
         answer = self._post("query", "Q" + secrets.token_hex(16), {"orig_request_id": payout_id})
         return self._result(payout_id, answer)
 
-    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ChannelResult:
+    def _verified_notification(self, headers: Mapping[str, str], body: bytes) -> dict[str, Any]:
+        """A notification signed by the bank, for our merchant, sent recently."""
         message = self.verify_message(body, header(headers, SIGNATURE_HEADER))
         head = message["head"]
         if head.get("merchant_id") != self.merchant_id:
@@ -197,10 +211,32 @@ class BankChannel(PayoutChannel):
         # each retry with a fresh timestamp.
         if age > self.notification_max_age or age < -timedelta(minutes=5):
             raise BadSignature(f"notification timestamp {sent_at.isoformat()} out of range")
+        return message
+
+    def parse_notification(self, headers: Mapping[str, str], body: bytes) -> ChannelResult:
+        message = self._verified_notification(headers, body)
         payout_id = str(message.get("body", {}).get("request_id", ""))
         if not payout_id:
             raise BadSignature("notification without request_id")
         return self._status_result(payout_id, message.get("body", {}))
+
+    def parse_credit_notification(self, headers: Mapping[str, str], body: bytes) -> IncomingCredit:
+        """A signed 来账通知: money received on the platform's account (an employer's top-up).
+
+        Body: {"type": "credit", "txn_id", "amount" (yuan), "payer_name", "payer_account",
+        "memo"}. Raises BadSignature, ValueError for a signed message of another kind.
+        """
+        message = self._verified_notification(headers, body)
+        credit = message.get("body", {})
+        if credit.get("type") != "credit" or not credit.get("txn_id"):
+            raise ValueError("not a credit notification")
+        return IncomingCredit(
+            txn_id=str(credit["txn_id"])[:64],
+            amount_fen=yuan_to_fen(str(credit.get("amount", ""))),
+            payer_name=str(credit.get("payer_name", ""))[:128],
+            payer_account=str(credit.get("payer_account", ""))[:64],
+            memo=str(credit.get("memo", ""))[:255],
+        )
 
     def statement(self, day: date) -> list[StatementLine]:
         answer = self._post("statement", "S" + secrets.token_hex(16), {"date": day.isoformat()})

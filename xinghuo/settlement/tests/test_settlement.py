@@ -183,3 +183,41 @@ def test_top_ups_are_idempotent_per_reference_and_for_finance_only(api, make_emp
     stranger, _ = make_employer()
     assert api(stranger).get(f"/organizations/{org.pk}/escrow").status_code == 404
     assert api(stranger).post(url, {"amount_fen": 1, "reference": "Y"}).status_code == 404
+
+
+def test_a_signed_bank_credit_tops_up_the_employer_named_in_the_memo_once(
+    api, make_employer, settings
+):
+    from xinghuo.settlement.channels.base import reset_channels
+    from xinghuo.settlement.channels.fakes import running_fake_bank
+    from xinghuo.settlement.services import topup_code
+
+    owner, org = make_employer(escrow_fen=0)
+    with running_fake_bank() as bank:
+        settings.PAYOUT_CHANNELS = {"bank": {"BACKEND": "bank", "OPTIONS": bank.client_options()}}
+        reset_channels()
+        headers, body = bank.credit_notification(
+            txn_id="T20261127001", amount_fen=250_000, memo=f"星火平台充值 {topup_code(org)}"
+        )
+        client = api()
+        for _ in range(2):  # the bank retries: credited once
+            resp = client.client.post(
+                "/api/v1/hooks/bank/credits", body, content_type="application/json", headers=headers
+            )
+            assert resp.status_code == 200 and resp.content == b"success"
+        forged = client.client.post(
+            "/api/v1/hooks/bank/credits",
+            body.replace(b"250", b"950"),
+            content_type="application/json",
+            headers=headers,
+        )
+        assert forged.status_code == 401
+        h2, b2 = bank.credit_notification(txn_id="T2", amount_fen=1, memo="no code here")
+        unmatched = client.client.post(
+            "/api/v1/hooks/bank/credits", b2, content_type="application/json", headers=h2
+        )
+        assert unmatched.status_code == 422
+        assert unmatched.json()["code"] == "unmatched_credit"
+    reset_channels()
+    assert api(owner).get(f"/organizations/{org.pk}/escrow").json()["available_fen"] == 250_000
+    assert ledger.ledger_verify() == []

@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import _crypto
 from ..bank import SIGNATURE_HEADER, STATEMENT_COLUMNS, BankChannel
-from ..base import BEIJING, header, yuan_to_fen
+from ..base import BEIJING, fen_to_yuan, header, yuan_to_fen
 from ._server import FakeApp, Response
 from .pki import BankKeys, make_bank_keys, private_pem, public_pem
 
@@ -117,6 +117,28 @@ class FakeBank(FakeApp):
                 "nonce": secrets.token_hex(16),
             },
             "body": self.payout(request_id),
+        }
+        return self._signed(envelope)
+
+    def credit_notification(
+        self, *, txn_id: str, amount_fen: int, memo: str, payer_name: str = "某某运维有限公司"
+    ) -> tuple[dict[str, str], bytes]:
+        """The signed 来账通知 the bank sends when money arrives on the platform's account."""
+        envelope = {
+            "head": {
+                "merchant_id": self.merchant_id,
+                "request_id": "N" + secrets.token_hex(16),
+                "timestamp": self._now(),
+                "nonce": secrets.token_hex(16),
+            },
+            "body": {
+                "type": "credit",
+                "txn_id": txn_id,
+                "amount": fen_to_yuan(amount_fen),
+                "payer_name": payer_name,
+                "payer_account": "6225880200001234",
+                "memo": memo,
+            },
         }
         return self._signed(envelope)
 
