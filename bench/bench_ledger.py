@@ -537,7 +537,8 @@ def run_clients(
                 idx=idx, make_call=make_call, seed=seed, barrier=barrier, stop=stop, pids=pid_queue
             )
         except Exception as exc:
-            out, errs = [], [repr(exc)]
+            # A client that died counts as an error (and fails the run), not as a quiet one.
+            out, errs = [("error", 0, 0.0)], [f"client {idx} failed: {exc!r}"]
         results.put((idx, out, errs))
 
     workers: list[Any] = [

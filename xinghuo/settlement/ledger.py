@@ -179,8 +179,8 @@ def transfers_post(*, specs: Sequence[TransferSpec]) -> list[Transfer]:
             )
         )
     try:
-        with transaction.atomic():
-            Transfer.objects.bulk_create(rows)
+        # No savepoint: on a conflict the whole posting fails anyway.
+        Transfer.objects.bulk_create(rows)
     except IntegrityError:
         # Keys are serialised by the account locks of the same movement; a key reused for
         # other accounts is a conflict.
@@ -188,7 +188,9 @@ def transfers_post(*, specs: Sequence[TransferSpec]) -> list[Transfer]:
             _("This idempotency key was used for a different movement."), detail={"keys": keys}
         ) from None
     _save_totals(accounts.values())
-    return list(Transfer.objects.filter(key__in=keys).order_by("pk"))
+    if any(row.pk is None for row in rows):  # a backend that cannot return inserted ids
+        return list(Transfer.objects.filter(key__in=keys).order_by("pk"))
+    return rows
 
 
 def _save_totals(accounts: Iterable[LedgerAccount]) -> None:
