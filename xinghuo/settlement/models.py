@@ -388,6 +388,7 @@ class Payout(models.Model):
         indexes = [
             models.Index(fields=["status", "updated_at"]),
             models.Index(fields=["worker", "created_at"]),
+            models.Index(fields=["created_at"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payout_amount_positive"),

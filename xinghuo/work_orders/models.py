@@ -156,6 +156,9 @@ class WorkOrder(TimeStampedModel):
             models.Index(fields=["status", "grid"]),
             models.Index(fields=["worker", "status"]),
             models.Index(fields=["organization", "status"]),
+            # Dashboards filter an employer's orders (and the operator all orders) by date.
+            models.Index(fields=["organization", "created_at"]),
+            models.Index(fields=["created_at"]),
             models.Index(fields=["site", "alarm_type", "status"]),
         ]
 
