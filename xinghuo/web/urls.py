@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dashboards, views_orders, views_settlement
+from . import views, views_autoassign, views_dashboards, views_maps, views_orders, views_settlement
 
 app_name = "web"
 
@@ -26,6 +26,11 @@ urlpatterns = [
         name="employer_order_detail",
     ),
     path("employer/dispatch/", views_orders.employer_dispatch, name="employer_dispatch"),
+    path(
+        "employer/dispatch/auto/",
+        views_autoassign.employer_auto_assign,
+        name="employer_auto_assign",
+    ),
     # The worker's H5: order hall, my orders, the steps on site, points, notifications.
     path("worker/orders/", views_orders.worker_hall, name="worker_hall"),
     path("worker/orders/mine/", views_orders.worker_my_orders, name="worker_my_orders"),
@@ -66,4 +71,23 @@ urlpatterns = [
     ),
     path("worker/stats/", views_dashboards.worker_stats, name="worker_stats"),
     path("operator/dashboard/", views_dashboards.operator_dashboard, name="operator_dashboard"),
+    # Maps (issue 7): resource map, live status map, track replay, the worker's route.
+    path("employer/map/", views_maps.employer_map, name="employer_map"),
+    path(
+        "employer/map/markers.json",
+        views_maps.employer_map_markers,
+        name="employer_map_markers",
+    ),
+    path("employer/live/", views_maps.employer_live, name="employer_live"),
+    path(
+        "employer/live/positions.json",
+        views_maps.employer_live_positions,
+        name="employer_live_positions",
+    ),
+    path(
+        "employer/orders/<int:order_id>/replay/",
+        views_maps.employer_order_replay,
+        name="employer_order_replay",
+    ),
+    path("worker/route/", views_maps.worker_route, name="worker_route"),
 ]
