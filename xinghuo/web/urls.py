@@ -1,6 +1,15 @@
 from django.urls import path
 
-from . import views, views_autoassign, views_dashboards, views_maps, views_orders, views_settlement
+from . import (
+    views,
+    views_autoassign,
+    views_certification,
+    views_contracts,
+    views_dashboards,
+    views_maps,
+    views_orders,
+    views_settlement,
+)
 
 app_name = "web"
 
@@ -90,4 +99,42 @@ urlpatterns = [
         name="employer_order_replay",
     ),
     path("worker/route/", views_maps.worker_route, name="worker_route"),
+    # Certification (issue 5, B1–B4): certifications, exams, skill radar, review queue.
+    path(
+        "worker/certifications/",
+        views_certification.worker_certifications,
+        name="worker_certifications",
+    ),
+    path("worker/exams/", views_certification.worker_exams, name="worker_exams"),
+    path(
+        "worker/exams/attempts/<int:attempt_id>/",
+        views_certification.worker_exam_take,
+        name="worker_exam_take",
+    ),
+    path(
+        "worker/exams/attempts/<int:attempt_id>/result/",
+        views_certification.worker_exam_result,
+        name="worker_exam_result",
+    ),
+    path("worker/radar/", views_certification.worker_radar, name="worker_radar"),
+    path(
+        "employer/workers/<int:worker_id>/radar/",
+        views_certification.employer_worker_radar,
+        name="employer_worker_radar",
+    ),
+    path(
+        "operator/certifications/",
+        views_certification.operator_certifications,
+        name="operator_certifications",
+    ),
+    path(
+        "files/certifications/<int:file_id>/",
+        views_certification.certification_file_download,
+        name="certification_file_download",
+    ),
+    # Agreements (issue 5, A4): the worker reads, consents and signs; then downloads.
+    path("worker/agreement/", views_contracts.worker_agreement, name="worker_agreement"),
+    path(
+        "worker/agreement/pdf/", views_contracts.worker_agreement_pdf, name="worker_agreement_pdf"
+    ),
 ]

@@ -27,8 +27,7 @@ from django.views.decorators.http import require_GET
 from xinghuo.analytics import maps as map_selectors
 from xinghuo.analytics import selectors as analytics
 from xinghuo.core.exceptions import ValidationFailed
-from xinghuo.dispatch.routing import DAY_MODES
-from xinghuo.dispatch.routing import planning
+from xinghuo.dispatch.routing import DAY_MODES, planning
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 
@@ -73,7 +72,7 @@ def map_config() -> dict[str, Any]:
             "attribution": tiles.get("attribution", ""),
             "subdomains": tiles.get("subdomains", "abc"),
             "max_zoom": tiles.get("max_zoom", 18),
-        }
+        },
     }
 
 
@@ -293,7 +292,9 @@ def _route_data(day: planning.DayRoute, worker_lat: float, worker_lng: float) ->
                 "url": reverse("web:worker_order_detail", args=[order.pk]),
             }
         )
+    region_ids = {order.region_id for order in day.orders.values()}
     return {
+        **map_selectors.outlines_of_regions(region_ids=region_ids),
         "start": {"lat": worker_lat, "lng": worker_lng},
         "stops": stops,
         "travel_km": round(day.route.travel_m / 1000, 1),

@@ -7,11 +7,12 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import rect
-
 from xinghuo.accounts.models import User
 from xinghuo.analytics import maps as map_selectors
 from xinghuo.dispatch import services as dispatch_services
@@ -143,9 +144,11 @@ def test_resource_map_json_holds_the_employers_sites_with_open_order_counts(worl
 def test_another_employers_sites_and_orders_never_appear(world):
     data = markers(logged_in(world.a_owner), world.a_org)
     assert "B-1" not in {s["code"] for s in data["sites"]["items"]}
-    body = logged_in(world.a_owner).get(
-        "/employer/map/markers.json", {"org": world.a_org.pk}
-    ).content.decode()
+    body = (
+        logged_in(world.a_owner)
+        .get("/employer/map/markers.json", {"org": world.a_org.pk})
+        .content.decode()
+    )
     assert "乙一站" not in body and "乙工单" not in body
     # B asking for A's organization gets B's own map (the ?org= of someone else is ignored).
     data_b = markers(logged_in(world.b_owner), world.a_org)
@@ -293,9 +296,7 @@ def test_a_worker_cannot_open_the_employer_maps(world, url):
     assert resp.status_code == 302 and resp.url == "/"
 
 
-@pytest.mark.parametrize(
-    "url", ["/employer/map/markers.json", "/employer/live/positions.json"]
-)
+@pytest.mark.parametrize("url", ["/employer/map/markers.json", "/employer/live/positions.json"])
 def test_a_worker_gets_no_map_json(world, url):
     assert logged_in(world.zhang.user).get(url).status_code == 404
 
@@ -317,7 +318,10 @@ def finished_order(world):
     delivered, accepted."""
     order = WorkOrder.objects.get(title="甲一号工单")
     dispatch_services.work_order_assign(
-        actor=world.a_owner, organization=world.a_org, work_order_id=order.pk, worker_id=world.zhang.pk
+        actor=world.a_owner,
+        organization=world.a_org,
+        work_order_id=order.pk,
+        worker_id=world.zhang.pk,
     )
     order_services.work_order_depart(worker=world.zhang, order_id=order.pk, lat=30.25, lng=120.09)
     for lat, lng in [(30.254, 120.094), (30.258, 120.098)]:
@@ -335,9 +339,7 @@ def finished_order(world):
     return order
 
 
-def test_replay_holds_the_track_and_the_events_from_assignment_to_acceptance(
-    world, finished_order
-):
+def test_replay_holds_the_track_and_the_events_from_assignment_to_acceptance(world, finished_order):
     resp = logged_in(world.a_owner).get(
         f"/employer/orders/{finished_order.pk}/replay/", {"org": world.a_org.pk}
     )
@@ -450,3 +452,26 @@ def test_map_tiles_setting_reaches_the_page(world, settings):
     resp = logged_in(world.a_owner).get("/employer/map/", {"org": world.a_org.pk})
     tiles = resp.context["map_config"]["tiles"]
     assert tiles["datum"] == "gcj02" and tiles["subdomains"] == "1234"
+
+
+def test_map_json_takes_the_same_number_of_queries_for_more_rows(
+    world, make_worker, hangzhou, django_assert_num_queries
+):
+    client = logged_in(world.a_owner)
+    with CaptureQueriesContext(connection) as few:
+        markers(client, world.a_org)
+    for n in range(5):
+        site = region_services.site_create(
+            organization=world.a_org,
+            code=f"M-{n}",
+            name=f"加站{n}",
+            lat=30.23 + n / 1000,
+            lng=120.1,
+        )
+        order_at(world.a_owner, world.a_org, site, f"加单{n}")
+        w = make_worker(name=f"加人{n}")
+        workforce_services.worker_set_areas(worker=w, region_ids=[hangzhou["district"].pk])
+        workforce_services.worker_report_position(worker=w, lat=30.24, lng=120.09 + n / 1000)
+    with django_assert_num_queries(len(few)):
+        data = markers(client, world.a_org)
+    assert len(data["sites"]["items"]) == 7 and len(data["workers"]["items"]) == 8

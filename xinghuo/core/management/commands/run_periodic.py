@@ -12,6 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
+from xinghuo.certification.tasks import sweep_certification
 from xinghuo.settlement.tasks import sweep as settlement_sweep
 from xinghuo.work_orders.tasks import sweep_work_orders
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
             try:
                 orders = sweep_work_orders()
                 money = settlement_sweep()
-                self.stdout.write(f"sweep: orders {orders}, settlement {money}")
+                certs = sweep_certification()
+                self.stdout.write(
+                    f"sweep: orders {orders}, settlement {money}, certification {certs}"
+                )
             except Exception as exc:  # a failed round must not end the loop
                 self.stderr.write(f"sweep failed: {exc!r}")
             if options["once"]:
