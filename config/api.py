@@ -17,8 +17,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from xinghuo.accounts.api import router as accounts_router
 from xinghuo.accounts.auth import api_auth
-from xinghuo.contracts.api import router as contracts_router
 from xinghuo.certification.api import router as certification_router
+from xinghuo.contracts.api import router as contracts_router
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch.api import router as dispatch_router
 from xinghuo.dispatch.api_routing import router as routing_router
