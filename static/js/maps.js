@@ -176,12 +176,17 @@
         const b = L.latLngBounds(group.map((g) => g.latlng));
         const n = group.length;
         const size = n < 10 ? 30 : n < 100 ? 36 : 44;
+        // Workers' clusters sit a little off their centre: at a low zoom they often fall on
+        // the sites' cluster, and both counts must stay readable.
+        const shift = kind === "worker" ? 20 : 0;
         const icon = L.divIcon({
           className: "mk cluster cluster-" + kind,
           html: "<span>" + n + "</span>",
           iconSize: [size, size],
+          iconAnchor: [size / 2 - shift, size / 2 - shift],
         });
-        const marker = L.marker(b.getCenter(), {icon: icon, keyboard: true}).addTo(clusters);
+        const marker = L.marker(b.getCenter(), {icon: icon, keyboard: true, zIndexOffset: shift * 10})
+          .addTo(clusters);
         const el = marker.getElement();
         el.dataset.count = n;
         el.dataset.kind = kind;
@@ -396,10 +401,19 @@
     }
     const travelled = L.polyline([], {color: "#2b8a3e", weight: 4, className: "travelled"}).addTo(map);
     const eventList = byId("replay-events");
+    // Steps at (nearly) the same place on screen, like check-in, delivery and acceptance at
+    // the site, are fanned out in a row, so that each keeps a visible, clickable marker.
+    const atPlace = new Map();
     const eventItems = events.map(function (e, i) {
       const label = labels.events[e.type] || e.type;
+      const p = map.latLngToLayerPoint(e.latlng);
+      const place = Math.round(p.x / 14) + ":" + Math.round(p.y / 14);
+      const n = atPlace.get(place) || 0;
+      atPlace.set(place, n + 1);
       L.marker(e.latlng, {
-        icon: L.divIcon({className: "mk event ev-" + e.type, html: String(i + 1), iconSize: [20, 20]}),
+        icon: L.divIcon({
+          className: "mk event ev-" + e.type, html: String(i + 1), iconSize: [20, 20], iconAnchor: [10 - 22 * n, 10],
+        }),
         zIndexOffset: 500,
       }).bindTooltip((i + 1) + ". " + escape(label) + " " + escape(formatTime(e.t))).addTo(map);
       const li = document.createElement("li");
@@ -413,7 +427,7 @@
       return li;
     });
     const mover = L.marker(positionAt(t0), {
-      icon: L.divIcon({className: "mk worker status-en_route mover", iconSize: [18, 18]}),
+      icon: L.divIcon({className: "mk mover", iconSize: [28, 28]}),
       zIndexOffset: 1000,
     }).addTo(map);
 
@@ -489,7 +503,10 @@
     const stops = data.stops.map((s) => Object.assign({latlng: toLatLng(s.lat, s.lng)}, s));
     const bounds = L.latLngBounds([start]);
     stops.forEach((s) => bounds.extend(s.latlng));
-    frame(map, bounds);
+    // Frame the way, not the whole region; the outlines are the background.
+    const outlines = outlineLayers(data, L.latLngBounds([]));
+    frame(map, bounds.pad(0.15));
+    outlines.forEach((layer) => layer.addTo(map));
     L.polyline([start].concat(stops.map((s) => s.latlng)), {color: "#d9480f", weight: 3, dashArray: "8 6", className: "route-line"}).addTo(map);
     L.marker(start, {icon: L.divIcon({className: "mk worker status-available me", iconSize: [18, 18]})})
       .bindTooltip(escape(labels.start)).addTo(map);

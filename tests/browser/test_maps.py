@@ -18,7 +18,7 @@ from tests.browser.conftest import SCREENSHOT_DIR
 from xinghuo.accounts import services as account_services
 from xinghuo.core.geo import Point, wgs84_to_gcj02
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.web.tests.test_maps import finished_order, world  # noqa: F401  (fixtures)
+from xinghuo.web.tests.test_maps import finished_order, order_at, world  # noqa: F401
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
 
@@ -32,6 +32,30 @@ pytestmark = [
 SHOWN = """
 (kind) => Array.from(document.querySelectorAll(`.mk[data-kind="${kind}"]`)).reduce(
   (n, el) => n + (el.dataset.count ? Number(el.dataset.count) : 1), 0)
+"""
+
+
+# Screen distance (px) between the replayed worker and the check-in point.
+MOVER_TO_CHECK_IN = """
+(() => {
+  const centre = (sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return [r.x + r.width / 2, r.y + r.height / 2];
+  };
+  const [m, c] = [centre('.mk.mover'), centre('.mk.checkin')];
+  return Math.hypot(m[0] - c[0], m[1] - c[1]);
+})()
+"""
+# Where the map draws a site's marker (Leaflet's own lat/lng, after any datum conversion).
+DRAWN_AT = """
+(siteId) => {
+  let ll = null;
+  xinghuoMap.map.eachLayer((l) => {
+    const el = l.getElement && l.getElement();
+    if (el && el.dataset.kind === 'site' && el.dataset.id === String(siteId)) ll = l.getLatLng();
+  });
+  return [ll.lat, ll.lng];
+}
 """
 
 
@@ -63,17 +87,21 @@ def test_resource_map_shows_the_markers_of_a_filter(page: Page, live_server, wor
     # Filter by role through the form: the repairers Zhang and Wang.
     page.locator("#id_role").select_option(str(world.repair.pk))
     page.locator("#map-filters button[type=submit]").click()
-    expect(page).to_have_url(f"{base}/employer/map/?org={world.a_org.pk}&region=&role={world.repair.pk}&skill=")
+    expect(page).to_have_url(
+        f"{base}/employer/map/?org={world.a_org.pk}&region=&role={world.repair.pk}&skill="
+    )
     expect(page.locator("#resource-map")).to_have_attribute("data-ready", "1")
     assert page.evaluate(SHOWN, "worker") == 2
     assert page.evaluate(SHOWN, "site") == 2
     expect(page.locator("#resource-map .mk.worker.status-off_duty")).to_have_count(1)
 
     # A site's card: its open orders.
-    page.locator(f'.mk[data-kind="site"][data-id="{world.a1.pk}"]').click()
+    # (Zhang stands at the site: his marker, on top, covers it; the click goes to the site's.)
+    page.locator(f'.mk[data-kind="site"][data-id="{world.a1.pk}"]').dispatch_event("click")
     card = page.locator(".leaflet-popup .site-card")
     expect(card).to_contain_text("甲一站")
     expect(card.locator(".open-count")).to_have_text("2")
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")
     shot(page, "resource")
 
     # Zoomed out, the two sites are one cluster of two; a click on it zooms back in.
@@ -81,6 +109,8 @@ def test_resource_map_shows_the_markers_of_a_filter(page: Page, live_server, wor
     cluster = page.locator('.mk.cluster[data-kind="site"]')
     expect(cluster).to_have_attribute("data-count", "2")
     assert page.evaluate(SHOWN, "site") == 2
+    expect(page.locator('.mk.cluster[data-kind="worker"]')).to_have_attribute("data-count", "2")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)  # its marker went into the cluster
     shot(page, "resource_clustered")
     cluster.click()
     expect(page.locator('#resource-map .mk.site[data-kind="site"]')).to_have_count(2)
@@ -103,9 +133,12 @@ def test_live_map_moves_a_worker_after_his_app_reports_a_position(
     page.goto(f"{base}/employer/live/?org={world.a_org.pk}")
     zhang = page.locator(f'.mk[data-kind="worker"][data-id="{world.zhang.pk}"]')
     expect(zhang).to_have_attribute("data-lat", "30.2601")
-    expect(page.locator(f'.mk[data-kind="worker"][data-id="{world.wang.pk}"]')).to_have_class(
-        "leaflet-marker-icon mk worker status-off_duty stale leaflet-interactive"
+    expect(page.locator(f'.mk.stale[data-kind="worker"][data-id="{world.wang.pk}"]')).to_have_count(
+        1
     )
+    expect(
+        page.locator(f'.mk.stale[data-kind="worker"][data-id="{world.zhang.pk}"]')
+    ).to_have_count(0)
     expect(page.locator(f'#live-list li.stale[data-id="{world.wang.pk}"]')).to_have_count(1)
     before = zhang.bounding_box()
     polls = int(page.locator("#live-map").get_attribute("data-polls") or 0)
@@ -174,11 +207,7 @@ def test_replay_plays_from_the_first_event_to_the_last(
     expect(page.locator("#replay-events li.reached")).to_have_count(5)
     assert page.locator("#replay-slider").input_value() == "1000"
     # The worker's marker ends where his track ends (at the check-in point).
-    mover = page.evaluate(
-        "(() => { const m = document.querySelector('.mk.mover').getBoundingClientRect();"
-        " const c = document.querySelector('.mk.checkin').getBoundingClientRect();"
-        " return Math.hypot(m.x + m.width / 2 - c.x - c.width / 2, m.y + m.height / 2 - c.y - c.height / 2); })()"
-    )
+    mover = page.evaluate(MOVER_TO_CHECK_IN)
     assert mover < 10
     shot(page, "replay_end")
 
@@ -188,11 +217,13 @@ def test_replay_plays_from_the_first_event_to_the_last(
 
 
 def test_worker_route_map_shows_his_stops(page: Page, live_server, world) -> None:  # noqa: F811
-    for title in ("甲一号工单", "甲二号工单"):
+    # One order at A-1, where he stands, one at A-2 in the south-west grid.
+    second = order_at(world.a_owner, world.a_org, world.a2, "甲二站巡检", priority="urgent")
+    for order in (WorkOrder.objects.get(title="甲一号工单"), second):
         dispatch_services.work_order_assign(
             actor=world.a_owner,
             organization=world.a_org,
-            work_order_id=WorkOrder.objects.get(title=title).pk,
+            work_order_id=order.pk,
             worker_id=world.zhang.pk,
         )
     base = live_server.url
@@ -206,6 +237,9 @@ def test_worker_route_map_shows_his_stops(page: Page, live_server, world) -> Non
     page.locator('#route-modes input[value="nearest_first"]').check()
     expect(page).to_have_url(base + "/worker/route/?mode=nearest_first")
     expect(page.locator(".mk.stop")).to_have_count(2)
+    expect(page.locator("#route-map .grid-outline")).to_have_count(2)
+    # Nearest first: A-1, where he stands, then A-2.
+    expect(page.locator("#route-stops li").first).to_contain_text("甲一号工单")
     shot(page, "route")
 
 
@@ -241,11 +275,6 @@ def test_maps_js_converts_to_gcj02_like_python(page: Page, live_server, world, s
     # Outside China both leave the point as it is (Tokyo).
     assert page.evaluate("XinghuoMaps.wgs84ToGcj02(35.68, 139.76)") == [35.68, 139.76]
     # With GCJ-02 tiles, the markers are drawn at the converted position.
-    drawn = page.evaluate(
-        f"""(() => {{ let ll = null; xinghuoMap.map.eachLayer((l) => {{
-          const el = l.getElement && l.getElement();
-          if (el && el.dataset.kind === 'site' && el.dataset.id === '{world.a1.pk}') ll = l.getLatLng();
-        }}); return [ll.lat, ll.lng]; }})()"""
-    )
+    drawn = page.evaluate(DRAWN_AT, world.a1.pk)
     expected = wgs84_to_gcj02(Point(lat=30.26, lng=120.10))
     assert drawn == pytest.approx([expected.lat, expected.lng], abs=1e-9)

@@ -114,6 +114,11 @@ def _with_ancestors(region_ids: set[int]) -> set[int]:
 def map_outlines(*, organization: Organization, filters: MapFilters) -> dict[str, Any]:
     """The boundaries of the regions the sites are in and the grids of those regions."""
     region_ids, _grids = _site_areas(organization=organization, filters=filters)
+    return outlines_of_regions(region_ids=region_ids)
+
+
+def outlines_of_regions(*, region_ids: set[int]) -> dict[str, Any]:
+    """The regions' boundaries and their grids' polygons (public geography, no scope)."""
     regions = Region.objects.filter(pk__in=region_ids, boundary__isnull=False).order_by("code")
     grids = Grid.objects.filter(region_id__in=region_ids).order_by("code")
     return {
@@ -143,7 +148,7 @@ def site_markers(*, organization: Organization, filters: MapFilters) -> dict[str
                 "lng": s.lng,
                 "region": s.region.name,
                 "grid": s.grid.name if s.grid else "",
-                "open_orders": s.open_orders,
+                "open_orders": s.open_orders,  # type: ignore[attr-defined]
             }
             for s in rows[:MAX_SITES]
         ],
@@ -175,11 +180,11 @@ def map_workers(
     covering = _with_ancestors(region_ids)
     area = Q(
         Exists(
-            Worker.regions.through.objects.filter(
-                worker_id=OuterRef("pk"), region_id__in=covering
-            )
+            Worker.regions.through.objects.filter(worker_id=OuterRef("pk"), region_id__in=covering)
         )
-    ) | Q(Exists(Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id__in=grid_ids)))
+    ) | Q(
+        Exists(Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id__in=grid_ids))
+    )
     qs = Worker.objects.filter(is_active=True).filter(area)
     if with_position_only:
         qs = qs.filter(last_lat__isnull=False, last_lng__isnull=False)
@@ -216,6 +221,14 @@ def _map_status(worker: Worker) -> str:
     return MapStatus.AVAILABLE
 
 
+def _our_order(worker: Worker) -> dict[str, Any] | None:
+    """The organization's order he holds (annotated by `map_workers`), for his card."""
+    order_id = getattr(worker, "our_order_id", None)
+    if order_id is None:
+        return None
+    return {"id": order_id, "title": getattr(worker, "our_order_title", "")}
+
+
 def worker_markers(
     *, organization: Organization, filters: MapFilters, now: datetime | None = None
 ) -> dict[str, Any]:
@@ -237,9 +250,7 @@ def worker_markers(
                 "at": _iso(at),
                 "age_s": int((now - at).total_seconds()) if at else None,
                 "stale": at is None or at < stale_before,
-                "order": (
-                    {"id": w.our_order_id, "title": w.our_order_title} if w.our_order_id else None
-                ),
+                "order": _our_order(w),
             }
         )
     return {"truncated": len(rows) > MAX_WORKERS, "items": items}
@@ -281,9 +292,7 @@ def order_replay(*, order: WorkOrder) -> dict[str, Any]:
     since = order.assigned_at
     until = order.accepted_at or order.delivered_at
     track = order_selectors.order_track(order=order, worker=order.worker)
-    events = order_selectors.order_events(order=order, since=since).filter(
-        type__in=REPLAY_EVENTS
-    )
+    events = order_selectors.order_events(order=order, since=since).filter(type__in=REPLAY_EVENTS)
     if since is not None:
         track = track.filter(at__gte=since)
     if until is not None:
