@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import math
 import os
 import platform
 import queue
@@ -34,6 +33,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from _common import ensure_database, log, percentile  # bench/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a plain script from anywhere: `config` and `xinghuo` live at the project root.
@@ -166,7 +167,7 @@ def setup_django(args: argparse.Namespace) -> None:
     # 100k bench users in a working database would be a mess to remove: keep them apart.
     if "bench" not in name and not args.allow_any_db:
         sys.exit(f"Database {name!r} does not look like a bench database (no 'bench' in its name).")
-    _ensure_database(db, rebuild=args.rebuild)
+    ensure_database(db, rebuild=args.rebuild)
     if args.pg_set:
         _apply_pg_settings(args.pg_set)
 
@@ -188,47 +189,6 @@ def _apply_pg_settings(pairs: list[str]) -> None:
                 cursor.execute("SELECT set_config(%s, %s, false)", params)
 
     connection_created.connect(apply, weak=False)
-
-
-def _ensure_database(db: dict[str, Any], *, rebuild: bool) -> None:
-    """Create the bench database when missing; drop it first with --rebuild."""
-    import psycopg
-    from psycopg import sql
-
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "dbname": "postgres",
-    }
-    name = db["NAME"]
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        if rebuild:
-            if "bench" not in name:
-                sys.exit("--rebuild drops the database; its name must contain 'bench'.")
-            print(f"Dropping database {name} …", flush=True)
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            print(f"Creating database {name} …", flush=True)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-# --- small helpers ------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
 
 
 def summary(times_ms: list[float], sizes: list[int] | None = None) -> dict[str, Any]:

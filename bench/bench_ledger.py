@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing
 import os
 import platform
@@ -40,6 +39,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from _common import ensure_database, log, percentile  # bench/ is on sys.path when run
 
 ROOT = Path(__file__).resolve().parent.parent
 # Run as a plain script from anywhere: `config` and `xinghuo` live at the project root.
@@ -142,48 +143,7 @@ def setup_django(args: argparse.Namespace) -> None:
     # Transfers cannot be deleted (trigger): bench money must never land in a working ledger.
     if "bench" not in name and not args.allow_any_db:
         sys.exit(f"Database {name!r} does not look like a bench database (no 'bench' in its name).")
-    _ensure_database(db, rebuild=args.rebuild)
-
-
-def _ensure_database(db: dict[str, Any], *, rebuild: bool) -> None:
-    """Create the bench database when missing; drop it first with --rebuild."""
-    import psycopg
-    from psycopg import sql
-
-    params = {
-        "host": db.get("HOST") or None,
-        "port": db.get("PORT") or None,
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "dbname": "postgres",
-    }
-    name = db["NAME"]
-    with psycopg.connect(**{k: v for k, v in params.items() if v}, autocommit=True) as conn:
-        if rebuild:
-            if "bench" not in name:
-                sys.exit("--rebuild drops the database; its name must contain 'bench'.")
-            print(f"Dropping database {name} …", flush=True)
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            print(f"Creating database {name} …", flush=True)
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-# --- small helpers ------------------------------------------------------------------------
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
+    ensure_database(db, rebuild=args.rebuild)
 
 
 def summary(times_ms: list[float]) -> dict[str, Any]:
