@@ -3,6 +3,7 @@ and a small region tree (Hangzhou, Xihu district with two grids)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from typing import Any
@@ -228,3 +229,38 @@ def make_eligible_worker(db: None, make_worker: Callable[..., Worker], hangzhou:
         return worker
 
     return make
+
+
+# --- data migrations and transactional tests ------------------------------------------------
+
+# The data migrations whose rows the code needs (the default roles and skills).
+SEED_MIGRATIONS = ["xinghuo.workforce.migrations.0002_default_roles_and_skills"]
+
+
+@pytest.fixture
+def migration_data(transactional_db: None) -> None:
+    """Put back the rows that data migrations create (the seven default roles, the skills).
+
+    A transactional test ends with a flush, which also deletes them. Django's
+    ``serialized_rollback`` cannot restore them here: it keeps the serialized rows
+    on the connection object of the thread's ``threading.local``, but once
+    Playwright's event loop runs in the test thread, Django (asgiref's
+    thread-critical Local) hands out a different connection object, one without
+    those rows, so the restore is silently skipped. Running the migrations' own
+    forward functions again keeps one source of truth for that data.
+    """
+    from django.apps import apps
+
+    for module in SEED_MIGRATIONS:
+        importlib.import_module(module).create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _seed_rows_for_transactional_tests(request: pytest.FixtureRequest) -> None:
+    """Every transactional test gets the data-migration rows back (an earlier one's flush
+    deleted them), whatever order the tests run in."""
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        request.getfixturevalue("migration_data")

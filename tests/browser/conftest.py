@@ -11,7 +11,6 @@ reason to go green.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
@@ -43,8 +42,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-# The data migrations whose rows the pages need (the default roles and skills).
-SEED_MIGRATIONS = ["xinghuo.workforce.migrations.0002_default_roles_and_skills"]
 
 # Slow CI machines: give pages and assertions a bit more time than the defaults.
 TIMEOUT_MS = 15_000
@@ -106,21 +103,3 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
             warnings.warn(f"could not save a screenshot: {exc!r}", stacklevel=1)
         finally:
             context.close()
-
-
-@pytest.fixture
-def migration_data(transactional_db: None) -> None:
-    """Put back the rows that data migrations create (the seven default roles, the skills).
-
-    A transactional test ends with a flush, which also deletes them. Django's
-    ``serialized_rollback`` cannot restore them here: it keeps the serialized rows
-    on the connection object of the thread's ``threading.local``, but once
-    Playwright's event loop runs in the test thread, Django (asgiref's
-    thread-critical Local) hands out a different connection object, one without
-    those rows, so the restore is silently skipped. Running the migrations' own
-    forward functions again keeps one source of truth for that data.
-    """
-    from django.apps import apps
-
-    for module in SEED_MIGRATIONS:
-        importlib.import_module(module).create_defaults(apps, None)
