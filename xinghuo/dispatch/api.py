@@ -7,7 +7,6 @@ from ninja import Router
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
-from xinghuo.core.geo import Point, haversine_m
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.work_orders.schemas import ReasonIn, WorkOrderOut
@@ -59,9 +58,7 @@ def decline(request: HttpRequest, order_id: int, payload: ReasonIn) -> WorkOrder
 @router.get("/workers/me/points", response=PointsOut)
 def my_points(request: HttpRequest, limit: int = 50) -> PointsOut:
     worker = _me(request)
-    entries = worker.points_entries.select_related("order").order_by("-created_at")[
-        : max(1, min(limit, 200))
-    ]
+    entries = selectors.points_history(worker=worker)[: max(1, min(limit, 200))]
     return PointsOut(
         balance=selectors.points_balance(worker=worker),
         entries=[
@@ -92,28 +89,21 @@ def eligible_workers(
         user=current_user(request), organization_id=organization_id
     )
     order = order_selectors.order_get_for_organization(organization=org, order_id=order_id)
-    site = Point(lat=order.site.lat, lng=order.site.lng)
-    rows = []
-    for w in selectors.workers_eligible_for_order(order=order).select_related("user")[:500]:
-        distance = (
-            haversine_m(site, Point(lat=w.last_lat, lng=w.last_lng))
-            if w.last_lat is not None and w.last_lng is not None
-            else None
+    return [
+        EligibleWorkerOut(
+            id=w.pk,
+            name=w.user.name,
+            phone=w.user.phone,
+            role_id=w.role_id,
+            status=w.status,
+            last_lat=w.last_lat,
+            last_lng=w.last_lng,
+            distance_m=distance,
         )
-        rows.append(
-            EligibleWorkerOut(
-                id=w.pk,
-                name=w.user.name,
-                phone=w.user.phone,
-                role_id=w.role_id,
-                status=w.status,
-                last_lat=w.last_lat,
-                last_lng=w.last_lng,
-                distance_m=None if distance is None else round(distance),
-            )
+        for w, distance in selectors.workers_eligible_nearest(
+            order=order, limit=max(1, min(limit, 200))
         )
-    rows.sort(key=lambda r: (r.distance_m is None, r.distance_m or 0, r.id))
-    return rows[: max(1, min(limit, 200))]
+    ]
 
 
 @router.post(

@@ -30,6 +30,7 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker, WorkerSkill
 
 from . import points
+from .models import PointsEntry
 
 
 def _today() -> date:
@@ -111,6 +112,25 @@ def workers_eligible_for_order(*, order: WorkOrder, on: date | None = None) -> Q
     return qs
 
 
+def workers_eligible_nearest(
+    *, order: WorkOrder, limit: int | None = None
+) -> list[tuple[Worker, int | None]]:
+    """The order's eligible workers with their distance to its site in metres, nearest first;
+    workers without a known position last."""
+    site = Point(lat=order.site.lat, lng=order.site.lng)
+    rows: list[tuple[Worker, int | None]] = []
+    for worker in workers_eligible_for_order(order=order).select_related("user", "role"):
+        known = worker.last_lat is not None and worker.last_lng is not None
+        distance = (
+            round(haversine_m(site, Point(lat=worker.last_lat, lng=worker.last_lng)))  # type: ignore[arg-type]
+            if known
+            else None
+        )
+        rows.append((worker, distance))
+    rows.sort(key=lambda r: (r[1] is None, r[1] or 0, r[0].pk))
+    return rows[:limit] if limit is not None else rows
+
+
 def worker_is_eligible(*, worker: Worker, order: WorkOrder, on: date | None = None) -> bool:
     return orders_eligible_for_worker(worker=worker, on=on).filter(pk=order.pk).exists()
 
@@ -184,6 +204,11 @@ def recommended_orders(
         )
     scored.sort(key=lambda r: (r.score, r.order.pk))
     return scored[:limit]
+
+
+def points_history(*, worker: Worker) -> QuerySet[PointsEntry]:
+    """The worker's points entries, newest first."""
+    return worker.points_entries.select_related("order").order_by("-created_at", "-pk")
 
 
 def points_balance(*, worker: Worker) -> int:

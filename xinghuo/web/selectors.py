@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import Organization
-from xinghuo.core.geo import Point, haversine_m
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.regions import selectors as region_selectors
@@ -104,21 +102,7 @@ def order_map(
 
 def dispatch_candidates(*, order: WorkOrder) -> list[dict[str, Any]]:
     """The workers the order may go to, nearest to its site first (unknown positions last)."""
-    site = Point(lat=order.site.lat, lng=order.site.lng)
-    rows: list[dict[str, Any]] = []
-    for worker in dispatch_selectors.workers_eligible_for_order(order=order).select_related(
-        "user", "role"
-    ):
-        distance = (
-            round(haversine_m(Point(lat=worker.last_lat, lng=worker.last_lng), site))
-            if worker.last_lat is not None and worker.last_lng is not None
-            else None
-        )
-        rows.append({"worker": worker, "distance_m": distance})
-    rows.sort(key=lambda r: (r["distance_m"] is None, r["distance_m"] or 0, r["worker"].pk))
-    return rows
-
-
-def worker_points_entries(*, worker: Worker) -> QuerySet[PointsEntry]:
-    """The worker's points history, newest first."""
-    return worker.points_entries.select_related("order").order_by("-created_at", "-pk")
+    return [
+        {"worker": worker, "distance_m": distance}
+        for worker, distance in dispatch_selectors.workers_eligible_nearest(order=order)
+    ]

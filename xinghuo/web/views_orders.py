@@ -620,7 +620,7 @@ def worker_points(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     if worker is None:
         return redirect("web:home")
-    page = _page(request, selectors.worker_points_entries(worker=worker))
+    page = _page(request, dispatch_selectors.points_history(worker=worker))
     return render(
         request,
         "web/worker/points.html",
