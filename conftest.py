@@ -119,11 +119,19 @@ def make_worker(db: None) -> Callable[..., Worker]:
 def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
     counter = iter(range(1, 10_000))
 
+    reviewers: list[User] = []
+
     def make(
-        *, name: str = "测试运维有限公司", escrow_fen: int = 10_000_000
+        *, name: str = "测试运维有限公司", escrow_fen: int = 10_000_000, verified: bool = True
     ) -> tuple[User, Organization]:
-        """An employer with its owner; its escrow holds `escrow_fen` (100,000 yuan) so that
-        paid orders can be published."""
+        """An employer with its owner; its escrow holds `escrow_fen` (100,000 yuan) and,
+        unless `verified=False`, its employer verification (企业认证) is approved by an
+        operator of the fixture's own, so that paid orders can be published."""
+        import io
+
+        from PIL import Image
+
+        from xinghuo.identity import services_employer
         from xinghuo.settlement import services as settlement_services
 
         n = next(counter)
@@ -134,6 +142,29 @@ def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
             organization_name=f"{name}{n}",
             credit_code=credit_code(n),
         )
+        if verified:
+            if not reviewers:
+                reviewers.append(
+                    account_services.user_create(
+                        phone="13800090000", password=PASSWORD, name="认证审核", is_staff=True
+                    )
+                )
+            licence = io.BytesIO()
+            Image.new("RGB", (64, 40), (250, 245, 230)).save(licence, "PNG")
+            verification = services_employer.employer_verification_submit(
+                actor=owner,
+                organization=org,
+                credit_code=org.credit_code,
+                company_name=org.name,
+                legal_representative=f"法人{n}",
+                contact_name=owner.name,
+                contact_phone=owner.phone,
+                licence=licence.getvalue(),
+            )
+            services_employer.employer_verification_approve(
+                reviewer=reviewers[0], verification_id=verification.pk
+            )
+            org.refresh_from_db()
         if escrow_fen:
             settlement_services.escrow_topup(
                 actor=owner, organization=org, amount_fen=escrow_fen, reference=f"TEST-{n}"
@@ -219,16 +250,48 @@ def make_order(db: None, hangzhou: dict[str, Any]) -> Callable[..., Any]:
 
 
 @pytest.fixture
-def make_eligible_worker(db: None, make_worker: Callable[..., Worker], hangzhou: dict[str, Any]):
-    """A worker serving Xihu district, available, standing at the default order site."""
+def clear_worker(db: None, operator: User) -> Callable[[Worker], Worker]:
+    """clear_worker(worker): his identity approved by the operator and the platform
+    agreement signed, through the real services — what paid work requires."""
+    from xinghuo.demo.clearance import person_for, worker_clear
 
-    def make(**kwargs: Any) -> Worker:
+    counter = iter(range(1, 100_000))
+
+    def clear(worker: Worker) -> Worker:
+        person = person_for(worker.user.name or "李四", next(counter))
+        return worker_clear(worker=worker, reviewer=operator, person=person)
+
+    return clear
+
+
+@pytest.fixture
+def make_eligible_worker(
+    db: None,
+    make_worker: Callable[..., Worker],
+    hangzhou: dict[str, Any],
+    clear_worker: Callable[[Worker], Worker],
+):
+    """A worker serving Xihu district, available, standing at the default order site and,
+    unless `cleared=False`, cleared for paid work (identity approved, agreement signed)."""
+
+    def make(*, cleared: bool = True, **kwargs: Any) -> Worker:
         worker = make_worker(**kwargs)
         workforce_services.worker_set_areas(worker=worker, region_ids=[hangzhou["district"].pk])
         workforce_services.worker_report_position(worker=worker, lat=30.2601, lng=120.1001)
+        if cleared:
+            clear_worker(worker)
         return worker
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded and generated files (ID photos, agreements, evidence) go to a temporary
+    folder, and the demo signing certificate is made once per test session there."""
+    root = tmp_path_factory.getbasetemp()
+    settings.MEDIA_ROOT = str(root / "media")
+    settings.CONTRACTS_SIGNING_DIR = str(root / "contracts-signing")
 
 
 # --- data migrations and transactional tests ------------------------------------------------

@@ -23,6 +23,7 @@ from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch.api import router as dispatch_router
 from xinghuo.dispatch.api_routing import router as routing_router
 from xinghuo.identity.api import router as identity_router
+from xinghuo.identity.api_employer import router as employer_verification_router
 from xinghuo.notifications.api import router as notifications_router
 from xinghuo.regions.api import router as regions_router
 from xinghuo.settlement.api import router as settlement_router
@@ -107,5 +108,6 @@ api.add_router("/", routing_router)
 api.add_router("/", notifications_router)
 api.add_router("/", settlement_router)
 api.add_router("/", identity_router)
+api.add_router("/", employer_verification_router)
 api.add_router("/", certification_router)
 api.add_router("/", contracts_router)

@@ -198,3 +198,22 @@ if _payout_channels_file:
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
 # The withholding agent's legal name on tax declarations.
 PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "星火平台")
+
+# Identity (docs/identity.md): Fernet keys for personal data at rest, comma-separated, the
+# newest first (it encrypts; all decrypt; `manage.py identity_rotate_keys` re-encrypts),
+# and the HMAC key of the blind index (never rotates). Unset: derived from SECRET_KEY,
+# which production refuses.
+IDENTITY_ENCRYPTION_KEYS = tuple(
+    k.strip() for k in os.environ.get("IDENTITY_ENCRYPTION_KEYS", "").split(",") if k.strip()
+)
+IDENTITY_BLIND_INDEX_KEY = os.environ.get("IDENTITY_BLIND_INDEX_KEY") or None
+
+# Agreements (docs/agreements.md): the local PAdES signer or e签宝.
+CONTRACTS_SIGNER = os.environ.get("CONTRACTS_SIGNER", "local")
+CONTRACTS_SIGNING_KEY = os.environ.get("CONTRACTS_SIGNING_KEY", "")
+CONTRACTS_SIGNING_CERT = os.environ.get("CONTRACTS_SIGNING_CERT", "")
+CONTRACTS_SIGNING_KEY_PASSWORD = os.environ.get("CONTRACTS_SIGNING_KEY_PASSWORD", "")
+if os.environ.get("CONTRACTS_ESIGN"):
+    import json
+
+    CONTRACTS_ESIGN = json.loads(os.environ["CONTRACTS_ESIGN"])

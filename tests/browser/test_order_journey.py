@@ -53,6 +53,7 @@ def test_order_from_creation_to_points(
     live_server,
     make_employer,
     make_worker,
+    clear_worker,
     hangzhou,
     settings,
     tmp_path,
@@ -63,7 +64,7 @@ def test_order_from_creation_to_points(
     region_services.site_create(
         organization=org, code="A-1", name="甲站", lat=SITE_LAT, lng=SITE_LNG
     )
-    worker = make_worker(name="王五")
+    worker = clear_worker(make_worker(name="王五"))
     workforce_services.worker_set_areas(worker=worker, region_ids=[hangzhou["district"].pk])
 
     # The employer creates the order in the console.
@@ -168,7 +169,7 @@ def test_order_from_creation_to_points(
 
 
 def test_check_in_without_location_access_explains_and_stays(
-    browser: Browser, live_server, make_employer, make_worker, hangzhou
+    browser: Browser, live_server, make_employer, make_worker, clear_worker, hangzhou
 ) -> None:
     from xinghuo.dispatch import services as dispatch_services
     from xinghuo.work_orders import services as order_services
@@ -178,7 +179,7 @@ def test_check_in_without_location_access_explains_and_stays(
     site = region_services.site_create(
         organization=org, code="A-1", name="甲站", lat=SITE_LAT, lng=SITE_LNG
     )
-    worker = make_worker()
+    worker = clear_worker(make_worker())
     workforce_services.worker_set_areas(worker=worker, region_ids=[hangzhou["district"].pk])
     order = order_services.work_order_create(
         actor=employer,
@@ -209,7 +210,7 @@ def test_check_in_without_location_access_explains_and_stays(
 
 
 def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
-    page: Page, browser: Browser, live_server, make_employer, make_worker, hangzhou
+    page: Page, browser: Browser, live_server, make_employer, make_worker, clear_worker, hangzhou
 ) -> None:
     from xinghuo.work_orders import services as order_services
 
@@ -231,8 +232,8 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
             ),
         )
     order = WorkOrder.objects.get(title=f"{TITLE}1")
-    near = make_worker(name="赵六")
-    far = make_worker(name="钱七")
+    near = clear_worker(make_worker(name="赵六"))
+    far = clear_worker(make_worker(name="钱七"))
     for w, lat in ((near, SITE_LAT + 0.002), (far, SITE_LAT + 0.03)):
         workforce_services.worker_set_areas(worker=w, region_ids=[hangzhou["district"].pk])
         workforce_services.worker_report_position(worker=w, lat=lat, lng=SITE_LNG)

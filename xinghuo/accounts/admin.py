@@ -33,6 +33,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     list_display = ["name", "credit_code", "status", "parent", "created_at"]
     list_filter = ["status"]
     search_fields = ["name", "credit_code"]
+    # Verification is decided in the review queue (identity.EmployerVerification), never
+    # by editing the label here.
+    readonly_fields = ["status"]
     inlines = [MembershipInline]
 
 

@@ -289,3 +289,37 @@ def membership_remove(*, actor: User, organization: Organization, membership_id:
     if membership.role == Membership.Role.OWNER and len(owners) <= 1:
         raise Conflict(_("The last owner cannot be removed."), code="last_owner")
     membership.delete()
+
+
+@transaction.atomic
+def organization_set_verification_status(
+    *,
+    organization: Organization,
+    status: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+) -> Organization:
+    """Record the outcome of the employer verification (企业认证) on the organization.
+
+    Called by the identity app's review services only, inside their transaction: the
+    operator's right to decide was checked there, so this takes no actor. A contact given
+    (the verified one) replaces the organization's; an empty one leaves it as it is.
+    Locks the organization row. Raises ValidationFailed (invalid_status, invalid_phone).
+    """
+    if status not in Organization.Status.values:
+        raise ValidationFailed(
+            _("Unknown verification status."), code="invalid_status", detail={"field": "status"}
+        )
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org.status = status
+    fields = ["status", "updated_at"]
+    if contact_name.strip():
+        org.contact_name = contact_name.strip()[:64]
+        fields.append("contact_name")
+    if contact_phone:
+        org.contact_phone = normalize_phone(contact_phone)
+        fields.append("contact_phone")
+    org.save(update_fields=fields)
+    organization.status, organization.contact_name = org.status, org.contact_name
+    organization.contact_phone = org.contact_phone
+    return org

@@ -38,7 +38,9 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from xinghuo.accounts.models import Organization
+from xinghuo.certification.models import Certification
 from xinghuo.dispatch.models import PointsEntry
+from xinghuo.identity.models import EmployerVerification, IdentityVerification
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.regions.models import Region
 from xinghuo.settlement.models import Payout, SettlementPolicy, Withholding
@@ -508,12 +510,21 @@ def operator_payouts(*, since: datetime) -> dict[str, Any]:
 
 
 def operator_review_queues() -> dict[str, int]:
-    """What waits for an operator: role changes, employers to verify, payouts to approve."""
+    """What waits for an operator: role changes, employers to verify, identities and
+    certifications to review, payouts to approve."""
     return {
+        "identities": IdentityVerification.objects.filter(
+            status=IdentityVerification.Status.PENDING
+        ).count(),
+        "certifications": Certification.objects.filter(status=Certification.Status.PENDING).count(),
         "role_changes": RoleChangeRequest.objects.filter(
             status=RoleChangeRequest.Status.PENDING
         ).count(),
-        "organizations": Organization.objects.filter(status=Organization.Status.PENDING).count(),
+        # Submitted verifications waiting, as in the queue (not organizations that never
+        # submitted).
+        "organizations": EmployerVerification.objects.filter(
+            status=EmployerVerification.Status.PENDING
+        ).count(),
         "payouts_awaiting_approval": Payout.objects.filter(
             status=Payout.Status.AWAITING_APPROVAL
         ).count(),

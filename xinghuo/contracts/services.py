@@ -195,7 +195,7 @@ def _store_signed(agreement: Agreement, result: SignResult, signer: Signer) -> N
     # unreferenced file stays in storage (harmless: nothing points at it).
 
 
-@transaction.atomic(durable=True)
+@transaction.atomic
 def agreement_sign(
     *,
     worker: Worker,
@@ -208,11 +208,15 @@ def agreement_sign(
 ) -> Agreement:
     """Record the worker's consent to his current agreement and sign it for the platform.
 
-    Locks the agreement row. Idempotent: an agreement already signed is returned as it is
+    Locks the agreement row. Not `durable`: the demo build signs inside its one
+    transaction; should an outer transaction roll back, the worker simply signs again (a
+    provider's orphaned sign flow expires there, a local signed file stays unreferenced).
+    Idempotent: an agreement already signed is returned as it is
     (its evidence unchanged); one waiting for a provider is looked up there again.
     `document_sha256`, when given, must be the SHA-256 of the PDF the worker was shown.
     Raises AgreementNotFound (nothing generated yet), ValidationFailed (consent_required,
-    consent_text_invalid), Conflict (agreement_changed, agreement_file_changed),
+    consent_text_invalid), Conflict (identity_not_verified, agreement_changed,
+    agreement_file_changed),
     SigningUnavailable.
     """
     agreement = (
@@ -225,6 +229,12 @@ def agreement_sign(
         raise AgreementNotFound()
     if agreement.status == Agreement.Status.SIGNED:
         return agreement
+    if not identity_selectors.worker_is_identity_verified(worker=worker):
+        # The agreement names the verified person (name, masked ID number): sign after.
+        raise Conflict(
+            _("Verify your identity first: the agreement is made out to your verified name."),
+            code="identity_not_verified",
+        )
     signer = signer or get_signer(agreement.signer_backend or None)
     if agreement.status == Agreement.Status.SIGNING:
         _complete_from_provider(agreement, signer)

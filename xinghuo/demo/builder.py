@@ -8,31 +8,41 @@ skills. Only times follow the clock: certification dates are relative to the day
 the build (so "expired" stays expired and "valid" stays valid whenever the demo is
 loaded) and positions are stamped a few minutes before the build.
 
-The ORM is written to directly only where no service exists yet (see ``_certify``,
-``_make_superuser`` and ``_verify_organization``).
+Workers' identities, agreements and certificates go through the identity, contracts and
+certification services (reviewed by the demo operator; see ``clearance.py``). The ORM is
+written to directly only where no service exists on purpose (``_make_superuser``).
 """
 
 from __future__ import annotations
 
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 from shapely.geometry import Point as ShapelyPoint
 from shapely.geometry import shape
 from stdnum.cn import uscc
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.certification import services as certification_services
+from xinghuo.certification.models import Certification
+from xinghuo.identity import services as identity_services
+from xinghuo.identity import services_employer as employer_verification_services
 from xinghuo.regions import services as region_services
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
 
+from .clearance import identity_submit, person_for, worker_clear
+from .licence import licence_image
 from .orders import build_orders
 
 SEED = 20261127
@@ -42,6 +52,7 @@ DEMO_PASSWORD = "Xinghuo@2026"  # noqa: S105
 OPERATOR_PHONE = "13800000001"
 TOWER_OWNER_PHONE = "13800000002"
 OM_OWNER_PHONE = "13800000003"
+APPLICANT_OWNER_PHONE = "13800000004"
 DEMO_WORKER_PHONE = "13900000001"
 
 WORKER_COUNT = 60
@@ -269,6 +280,11 @@ class EmployerSpec:
     owner_phone: str
     owner_name: str
     staff: tuple[StaffSpec, ...]
+    # What its business licence (营业执照) says, for the employer verification.
+    legal_representative: str = ""
+    address: str = ""
+    established_on: date = date(2010, 1, 1)
+    registered_capital: str = ""
 
 
 EMPLOYERS: tuple[EmployerSpec, ...] = (
@@ -284,6 +300,10 @@ EMPLOYERS: tuple[EmployerSpec, ...] = (
             StaffSpec("13800000014", "沈丽娟", Membership.Role.FINANCE),
             StaffSpec("13800000015", "赵敏", Membership.Role.VIEWER),
         ),
+        legal_representative="张志勇",
+        address="浙江省杭州市上城区解放东路29号",
+        established_on=date(2014, 12, 8),
+        registered_capital="人民币壹仟万元",
     ),
     EmployerSpec(
         key="om",
@@ -297,7 +317,25 @@ EMPLOYERS: tuple[EmployerSpec, ...] = (
             StaffSpec("13800000024", "吴晓燕", Membership.Role.FINANCE),
             StaffSpec("13800000025", "钱宇", Membership.Role.VIEWER),
         ),
+        legal_representative="徐海涛",
+        address="浙江省杭州市滨江区江南大道3850号",
+        established_on=date(2008, 6, 18),
+        registered_capital="人民币伍仟万元",
     ),
+)
+# A small contractor whose verification waits in the operator's queue; it has no sites
+# and publishes nothing, so the two employers above keep the demo's orders.
+APPLICANT = EmployerSpec(
+    key="applicant",
+    name="杭州星联通信工程有限公司",
+    division="330106",
+    owner_phone=APPLICANT_OWNER_PHONE,
+    owner_name="何俊",
+    staff=(),
+    legal_representative="何俊",
+    address="浙江省杭州市西湖区文一西路522号",
+    established_on=date(2021, 3, 15),
+    registered_capital="人民币贰佰万元",
 )
 
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -441,7 +479,17 @@ class _City:
     grids: dict[str, list[Grid]] = field(default_factory=dict)  # by district code
 
 
+@lru_cache(maxsize=1)
+def certificate_scan() -> bytes:
+    """A small PNG standing in for the scan of a certificate (the evidence file)."""
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 220), (250, 244, 228)).save(buf, "PNG")
+    return buf.getvalue()
+
+
 class _Builder:
+    operator: User  # set by build_operator, the reviewer of everything the demo submits
+
     def __init__(self, *, stdout: Writer | None) -> None:
         self.rng = random.Random(SEED)
         self.stdout = stdout
@@ -461,6 +509,7 @@ class _Builder:
         self.build_employers()
         self.build_sites()
         workers = self.build_workers()
+        self.clear_workers(workers)
         self.build_teams(workers)
         self.build_role_change_requests(workers)
         orders = build_orders(
@@ -537,6 +586,7 @@ class _Builder:
             phone=OPERATOR_PHONE, password=DEMO_PASSWORD, name="林晓", is_staff=True
         )
         self._make_superuser(operator)
+        self.operator = operator
         self.logins.append(
             DemoLogin("Platform operator (staff, superuser)", operator.phone, operator.name)
         )
@@ -566,15 +616,52 @@ class _Builder:
                 )
             self.orgs[spec.key] = org
             self.logins.append(DemoLogin(f"Employer owner, {org.name}", owner.phone, owner.name))
-        self._verify_organization(self.orgs["tower"])
+            # Both publish paid orders, which needs an approved verification.
+            self._verify_organization(spec, owner=owner, org=org, approve=True)
         self.log(f"Employers: {', '.join(o.name for o in self.orgs.values())}")
+        # Its own random source: the main one's sequence (sites, workers) stays as it was.
+        owner, org = account_services.employer_register(
+            phone=APPLICANT.owner_phone,
+            password=DEMO_PASSWORD,
+            name=APPLICANT.owner_name,
+            organization_name=APPLICANT.name,
+            credit_code=credit_code(
+                random.Random(f"{SEED}-applicant"), division=APPLICANT.division
+            ),
+        )
+        self._verify_organization(APPLICANT, owner=owner, org=org, approve=False)
+        self.logins.append(
+            DemoLogin(f"Employer owner, verification pending, {org.name}", owner.phone, owner.name)
+        )
+        self.log(f"Employer verification waiting for review: {org.name}")
 
-    @staticmethod
-    def _verify_organization(org: Organization) -> None:
-        # No verification service exists yet; one verified and one pending employer let the
-        # demo show both states.
-        Organization.objects.filter(pk=org.pk).update(status=Organization.Status.VERIFIED)
-        org.status = Organization.Status.VERIFIED
+    def _verify_organization(
+        self, spec: EmployerSpec, *, owner: User, org: Organization, approve: bool
+    ) -> None:
+        """The owner submits the employer verification (企业认证) with a drawn licence; the
+        demo operator approves it when `approve`, else it waits in the review queue."""
+        verification = employer_verification_services.employer_verification_submit(
+            actor=owner,
+            organization=org,
+            credit_code=org.credit_code,
+            company_name=spec.name,
+            legal_representative=spec.legal_representative,
+            contact_name=spec.owner_name,
+            contact_phone=spec.owner_phone,
+            licence=licence_image(
+                company_name=spec.name,
+                credit_code=org.credit_code,
+                legal_representative=spec.legal_representative,
+                address=spec.address,
+                established_on=spec.established_on,
+                registered_capital=spec.registered_capital,
+            ),
+        )
+        if approve:
+            employer_verification_services.employer_verification_approve(
+                reviewer=self.operator, verification_id=verification.pk, note="执照信息与登记一致"
+            )
+        org.refresh_from_db()
 
     # sites
 
@@ -695,21 +782,68 @@ class _Builder:
         return workers
 
     def _certify(self, worker: Worker, skill: Skill, *, always_valid: bool) -> None:
-        # Certification review is not built yet; until it is, validity dates are written
-        # directly, as the approved certificate would. Dates are relative to today so that
-        # expired certificates stay expired and valid ones valid whenever the demo is built.
+        """The worker's certificate for `skill`, submitted and reviewed through the
+        certification services. Dates are relative to today so that "expired" stays expired
+        and "valid" valid whenever the demo is built: an expired one was submitted and
+        approved back when it was valid (the services take the day as `today`)."""
         roll = self.rng.random()
-        if not always_valid and roll < PENDING_SHARE:
-            return
         years = timedelta(days=365 * CERTIFICATE_YEARS)
-        if not always_valid and roll < PENDING_SHARE + EXPIRED_SHARE:
+        expired = not always_valid and PENDING_SHARE <= roll < PENDING_SHARE + EXPIRED_SHARE
+        if expired:
             valid_until = self.today - timedelta(days=self.rng.randint(5, 240))
             valid_from = valid_until - years
         else:
             valid_from = self.today - timedelta(days=self.rng.randint(30, 900))
             valid_until = valid_from + years
-        WorkerSkill.objects.filter(worker=worker, skill=skill).update(
-            valid_from=valid_from, valid_until=valid_until
+        submitted_on = valid_from + timedelta(days=3)
+        cert = certification_services.certification_submit(
+            worker=worker,
+            kind=Certification.Kind.CERTIFICATE,
+            title=f"{skill.name}上岗证",
+            skill_ids=[skill.pk],
+            valid_from=valid_from,
+            valid_until=valid_until,
+            issuer="浙江省通信行业职业技能鉴定中心",
+            number=f"ZJTX{valid_from:%Y}{self.rng.randint(100000, 999999)}",
+            files=[certificate_scan()],
+            today=submitted_on,
+        )
+        if not always_valid and roll < PENDING_SHARE:
+            return  # declared, waiting for the operator: no dates yet
+        certification_services.certification_approve(
+            reviewer=self.operator,
+            certification_id=cert.pk,
+            note="证书真实有效",
+            today=submitted_on,
+        )
+
+    # identity and agreement (MISSION A1, A4)
+
+    def clear_workers(self, workers: list[Worker]) -> None:
+        """Most workers are verified and have signed; a few show the other states: identity
+        waiting for review, verified but agreement not signed, nothing done yet. The demo
+        worker is always cleared."""
+        counts = dict.fromkeys(("cleared", "pending", "unsigned", "none"), 0)
+        for seq, worker in enumerate(workers, start=1):
+            person = person_for(worker.user.name, seq)
+            state = (
+                "cleared"
+                if seq == 1
+                else self.rng.choices(("cleared", "pending", "unsigned", "none"), (85, 6, 4, 5))[0]
+            )
+            counts[state] += 1
+            if state == "cleared":
+                worker_clear(worker=worker, reviewer=self.operator, person=person)
+            elif state == "pending":
+                identity_submit(worker=worker, person=person)
+            elif state == "unsigned":
+                verification = identity_submit(worker=worker, person=person)
+                identity_services.identity_approve(
+                    reviewer=self.operator, verification_id=verification.pk
+                )
+        self.log(
+            "Identity and agreement: {cleared} cleared, {pending} waiting for review, "
+            "{unsigned} verified but not signed, {none} not started".format(**counts)
         )
 
     # teams and role changes

@@ -7,10 +7,13 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from stdnum import luhn
+
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
+from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions.models import Site
 from xinghuo.settlement import payouts
 from xinghuo.settlement import services as settlement_services
@@ -73,6 +76,8 @@ FATES = [
     ("cancelled", 0.05),
 ]
 ORDERS_PER_EMPLOYER = 18
+# Debit-card BINs of ICBC, CCB, ABC and BOC (in the shipped BIN table).
+DEBIT_BINS = ("622202", "621700", "622848", "621661")
 
 
 def build_orders(
@@ -183,12 +188,15 @@ def _advance(
 
 
 def _bind_payout_accounts(rng: random.Random) -> None:
-    """Every demo worker gets where to be paid: Alipay (his phone) or a bank card."""
-    for worker in Worker.objects.select_related("user").order_by("pk"):
+    """Every verified demo worker gets where to be paid: Alipay (his phone) or a debit card
+    of one of the big four banks (a valid check digit, so the bank is recognised)."""
+    verified = identity_selectors.verified_worker_ids()
+    for worker in Worker.objects.filter(pk__in=verified).select_related("user").order_by("pk"):
         if rng.random() < 0.5:
             channel, account = "alipay", worker.user.phone
         else:
-            channel, account = "bank", "6222" + "".join(str(rng.randint(0, 9)) for _ in range(15))
+            body = rng.choice(DEBIT_BINS) + "".join(str(rng.randint(0, 9)) for _ in range(12))
+            channel, account = "bank", body + luhn.calc_check_digit(body)
         payouts.payout_account_add(
             worker=worker, channel=channel, account=account, account_name=worker.user.name
         )

@@ -8,7 +8,9 @@ The eligibility rule (MISSION C2, C3, C4, B4) lives here and nowhere else:
         or in one of the worker's grids;
       - the order names no role, or the worker holds that role;
       - for every skill the order requires, the worker holds it, and where the skill
-        requires certification, its validity covers today (Asia/Shanghai date).
+        requires certification, its validity covers today (Asia/Shanghai date);
+      - for a paid order (price above zero), the worker is cleared for paid work: his
+        identity is approved and he has signed the platform agreement (MISSION A4).
 
 It is written once per direction — the orders a worker may see, the workers an
 order may go to — because each must be one indexed SQL query; the two are kept
@@ -24,7 +26,9 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
+from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.core.geo import Point, haversine_m
+from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker, WorkerSkill
@@ -56,8 +60,30 @@ def valid_skill_ids(*, worker: Worker, on: date | None = None) -> set[int]:
     }
 
 
-def orders_eligible_for_worker(*, worker: Worker, on: date | None = None) -> QuerySet[WorkOrder]:
-    """Every order (any status) whose requirements the worker meets."""
+def worker_is_cleared(*, worker: Worker) -> bool:
+    """May the worker take paid work: identity approved and platform agreement signed?"""
+    return identity_selectors.worker_is_identity_verified(
+        worker=worker
+    ) and contract_selectors.worker_has_signed(worker=worker)
+
+
+def cleared_worker_ids() -> QuerySet[Worker, int]:
+    """Ids of the workers cleared for paid work, for `pk__in=` filters (one subquery)."""
+    return (
+        Worker.objects.filter(pk__in=identity_selectors.verified_worker_ids())
+        .filter(pk__in=contract_selectors.signed_worker_ids())
+        .values_list("pk", flat=True)
+    )
+
+
+def orders_eligible_for_worker(
+    *, worker: Worker, on: date | None = None, ignore_clearance: bool = False
+) -> QuerySet[WorkOrder]:
+    """Every order (any status) whose requirements the worker meets.
+
+    `ignore_clearance` leaves paid orders in for a worker not yet cleared for paid work,
+    so that a grab can tell him why he may not take one.
+    """
     if not worker.is_active:
         return WorkOrder.objects.none()
     region_ids = list(worker.regions.values_list("pk", flat=True))
@@ -68,11 +94,14 @@ def orders_eligible_for_worker(*, worker: Worker, on: date | None = None) -> Que
     missing_skill = WorkOrder.required_skills.through.objects.filter(
         workorder_id=OuterRef("pk")
     ).exclude(skill_id__in=valid_skill_ids(worker=worker, on=on))
-    return (
+    qs = (
         WorkOrder.objects.filter(area)
         .filter(Q(required_role__isnull=True) | Q(required_role_id=worker.role_id))
         .filter(~Exists(missing_skill))
     )
+    if not ignore_clearance and not worker_is_cleared(worker=worker):
+        qs = qs.filter(price_fen=0)
+    return qs
 
 
 def orders_visible_to_worker(*, worker: Worker, on: date | None = None) -> QuerySet[WorkOrder]:
@@ -82,8 +111,11 @@ def orders_visible_to_worker(*, worker: Worker, on: date | None = None) -> Query
     )
 
 
-def workers_eligible_for_order(*, order: WorkOrder, on: date | None = None) -> QuerySet[Worker]:
-    """Every worker who meets the order's requirements (whatever his status or load)."""
+def workers_eligible_for_order(
+    *, order: WorkOrder, on: date | None = None, ignore_clearance: bool = False
+) -> QuerySet[Worker]:
+    """Every worker who meets the order's requirements (whatever his status or load);
+    `ignore_clearance` as in `orders_eligible_for_worker`."""
     on = on or _today()
     region_ids = region_selectors.region_ancestor_ids(region_id=order.region_id)
     area = Q(
@@ -109,6 +141,8 @@ def workers_eligible_for_order(*, order: WorkOrder, on: date | None = None) -> Q
                 Q(valid_from__isnull=True) | Q(valid_from__lte=on)
             )
         qs = qs.filter(Exists(held))
+    if order.price_fen > 0 and not ignore_clearance:
+        qs = qs.filter(pk__in=cleared_worker_ids())
     return qs
 
 

@@ -20,6 +20,7 @@ from .exceptions import (
     LimitReached,
     OrderClosed,
     OrderTaken,
+    WorkerNotCleared,
     WorkerNotEligible,
     WorkOrderNotFound,
 )
@@ -43,16 +44,23 @@ def _check_cap(*, worker: Worker, organization: Organization) -> None:
         )
 
 
+_NOT_CLEARED = _(
+    "Paid orders need a verified identity (实名认证) and the signed platform agreement: "
+    "complete both first."
+)
+
+
 @transaction.atomic
 def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
     """Give an open order to `worker`; exactly one concurrent grab wins.
 
     Raises WorkOrderNotFound when the worker may not see the order (same error as a
-    missing one), OrderTaken when another worker was first or the order is closed,
+    missing one), WorkerNotCleared for a paid order before his identity is approved and
+    the agreement signed, OrderTaken when another worker was first or the order is closed,
     LimitReached at the employer's cap of open orders per worker.
     """
     order = (
-        selectors.orders_eligible_for_worker(worker=worker)
+        selectors.orders_eligible_for_worker(worker=worker, ignore_clearance=True)
         .select_related("organization")
         .filter(pk=work_order_id)
         .exclude(status=S.DRAFT)
@@ -60,6 +68,8 @@ def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
     )
     if order is None:
         raise WorkOrderNotFound()
+    if order.price_fen > 0 and not selectors.worker_is_cleared(worker=worker):
+        raise WorkerNotCleared(_NOT_CLEARED)
     if order.status in (S.CANCELLED, S.EXPIRED):
         raise OrderClosed(
             _("This order has been cancelled or has expired."), detail={"status": order.status}
@@ -73,7 +83,21 @@ def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
 
 
 def _eligible_worker(*, order: WorkOrder, worker_id: int) -> Worker:
-    worker = selectors.workers_eligible_for_order(order=order).filter(pk=worker_id).first()
+    worker = (
+        selectors.workers_eligible_for_order(order=order, ignore_clearance=True)
+        .filter(pk=worker_id)
+        .first()
+    )
+    if (
+        worker is not None
+        and order.price_fen > 0
+        and not selectors.worker_is_cleared(worker=worker)
+    ):
+        raise WorkerNotEligible(
+            _("This worker has not verified his identity and signed the agreement yet."),
+            code="worker_not_cleared",
+            detail={"field": "worker_id"},
+        )
     if worker is None:
         raise WorkerNotEligible(
             _("This worker may not take this order (region, role or skills)."),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import IdentityVerification, RevealAudit
+from .models import EmployerVerification, IdentityVerification, RevealAudit
 
 
 @admin.register(IdentityVerification)
@@ -58,4 +58,36 @@ class RevealAuditAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(EmployerVerification)
+class EmployerVerificationAdmin(admin.ModelAdmin):
+    """Read-only: the licence is revealed through the audited reveal (operator console or
+    API), and decisions go through the services so the organization's status follows."""
+
+    list_display = ["organization", "company_name", "credit_code", "status", "submitted_at"]
+    list_filter = ["status"]
+    search_fields = ["company_name", "credit_code", "organization__name"]
+    fields = (
+        "organization",
+        "status",
+        "credit_code",
+        "company_name",
+        "legal_representative",
+        "contact_name",
+        "contact_phone",
+        "licence_content_type",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_note",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

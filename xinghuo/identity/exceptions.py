@@ -8,3 +8,10 @@ class IdentityNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__(_("Identity verification not found."))
+
+
+class EmployerVerificationNotFound(NotFound):
+    default_code = "employer_verification_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Employer verification not found."))

@@ -116,6 +116,7 @@ class RevealAudit(models.Model):
         ID_NUMBER = "id_number", _("ID number")
         IMAGE = "image", _("ID card image")
         CARD_NUMBER = "card_number", _("Bank card number")
+        LICENCE_IMAGE = "licence_image", _("Business licence")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,7 +133,8 @@ class RevealAudit(models.Model):
         related_name="reveals",
     )
     field = models.CharField(_("what"), max_length=16, choices=Field.choices)
-    # For values outside a verification (a payout account's card): "<app>.<model>:<pk>".
+    # For values outside a worker's verification (a payout account's card, an employer's
+    # licence): "<app>.<model>:<pk>".
     subject = models.CharField(_("subject"), max_length=64, blank=True)
     reason = models.CharField(_("why"), max_length=255)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -148,3 +150,90 @@ class RevealAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor} · {self.field} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def _licence_path(instance: EmployerVerification, filename: str) -> str:
+    return f"employer_verification/{instance.organization_id}/{filename}"
+
+
+class EmployerVerification(TimeStampedModel):
+    """企业认证 — an employer's verification: credit code, business licence, contact person.
+
+    pending (submitted, waiting for an operator) → approved | rejected; a rejected one may
+    be submitted again. There is no draft: the employer types every field himself, so the
+    form is submitted in one step. The credit code must be the organization's registered
+    one. The licence scan is encrypted at rest and seen in clear only through an audited
+    reveal. Approval marks the organization verified (accounts.Organization.status).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    organization = models.OneToOneField(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="verification",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    credit_code = models.CharField(_("unified social credit code"), max_length=18)
+    company_name = models.CharField(_("registered company name"), max_length=128)
+    legal_representative = models.CharField(_("legal representative"), max_length=64)
+    contact_name = models.CharField(_("contact person"), max_length=64)
+    contact_phone = models.CharField(_("contact mobile number"), max_length=11)
+    # Fernet ciphertext of the scan; the file name carries nothing.
+    licence = models.FileField(_("business licence (encrypted)"), upload_to=_licence_path)
+    licence_content_type = models.CharField(_("licence file type"), max_length=32)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.CharField(_("review note / reason"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("employer verification")
+        verbose_name_plural = _("employer verifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="employer_verification_status_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(licence="") & ~Q(credit_code=""),
+                name="employer_verification_has_licence_and_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="employer_verification_decision_has_reviewer",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(review_note=""),
+                name="employer_verification_rejection_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} {self.credit_code} ({self.status})"
+
+    @property
+    def audit_subject(self) -> str:
+        """How RevealAudit.subject names this verification."""
+        return f"identity.employerverification:{self.pk}"

@@ -331,3 +331,31 @@ def identity_reencrypt_all(*, batch_size: int = 200) -> int:
                 v.save(update_fields=fields)
                 count += 1
     return count
+
+
+def reveal_audit_record(
+    *,
+    actor: User,
+    field: str,
+    subject: str,
+    reason: str,
+    ip_address: str | None = None,
+) -> RevealAudit:
+    """Record that `actor` saw a clear value kept outside a verification (a payout
+    account's number: `subject` "settlement.payoutaccount:<pk>").
+
+    Call it inside the transaction that reads the value, before returning it: a reveal that
+    cannot be recorded does not happen. Append-only.
+    Raises ValidationFailed (invalid_field: reason, field or subject).
+    """
+    reason = _text(reason, field="reason", max_length=255)
+    if field not in RevealAudit.Field.values:
+        raise ValidationFailed(_("Unknown field."), code="invalid_field", detail={"field": "field"})
+    subject = (subject or "").strip()
+    if not subject or len(subject) > 64:
+        raise ValidationFailed(
+            _("Unknown subject."), code="invalid_field", detail={"field": "subject"}
+        )
+    return RevealAudit.objects.create(
+        actor=actor, field=field, subject=subject, reason=reason, ip_address=ip_address
+    )

@@ -6,17 +6,21 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
-from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
+from . import payout_accounts as payout_accounts_module
 from . import payouts, selectors, services
 from .channels.base import BadSignature, UnknownChannel
 from .models import Payout, PayoutAccount, ReconciliationReport, Transfer
 from .schemas import (
     EscrowOut,
+    PayoutAccountAddedOut,
     PayoutAccountIn,
     PayoutAccountOut,
+    PayoutAccountRevealIn,
+    PayoutAccountRevealOut,
     PayoutIn,
     PayoutOut,
     ReconcileIn,
@@ -76,13 +80,37 @@ def wallet(request: HttpRequest, year: int | None = None) -> WalletOut:
 @router.get("/workers/me/payout-accounts", response=list[PayoutAccountOut])
 def payout_accounts(request: HttpRequest) -> list[PayoutAccount]:
     worker = workforce_selectors.worker_for_user(user=current_user(request))
-    return list(worker.payout_accounts.order_by("-is_default", "-pk"))
+    return list(selectors.payout_accounts_for_worker(worker=worker))
 
 
-@router.post("/workers/me/payout-accounts", response={201: PayoutAccountOut})
-def payout_account_add(request: HttpRequest, payload: PayoutAccountIn) -> Status[PayoutAccount]:
+@router.post("/workers/me/payout-accounts", response={201: PayoutAccountAddedOut})
+def payout_account_add(
+    request: HttpRequest, payload: PayoutAccountIn
+) -> Status[payout_accounts_module.PayoutAccountAdded]:
+    """Bind an Alipay account or a bank card in the worker's verified name (an approved
+    identity is required). The answer shows the account with its number masked and the bank
+    recognised from the card's BIN, and `warnings` that did not stop the binding."""
     worker = workforce_selectors.worker_for_user(user=current_user(request))
-    return Status(201, payouts.payout_account_add(worker=worker, **payload.dict()))
+    return Status(201, payout_accounts_module.payout_account_add(worker=worker, **payload.dict()))
+
+
+@router.post("/payout-accounts/{account_id}/reveal", response=PayoutAccountRevealOut)
+def payout_account_reveal(
+    request: HttpRequest, account_id: int, payload: PayoutAccountRevealIn
+) -> dict:
+    """Operators: a payout account's clear number. Every call is recorded (who, when, why,
+    from where); to anyone else the account does not exist."""
+    user = current_user(request)
+    account = selectors.payout_account_get_for_operator(operator=user, account_id=account_id)
+    number = payout_accounts_module.payout_account_reveal(
+        reviewer=user, account_id=account.pk, reason=payload.reason, ip_address=client_ip(request)
+    )
+    return {
+        "id": account.pk,
+        "channel": account.channel,
+        "account": number,
+        "account_masked": account.account_masked,
+    }
 
 
 @router.post("/workers/me/payouts", response={201: PayoutOut})

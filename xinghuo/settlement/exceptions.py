@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from xinghuo.core.exceptions import Conflict, NotFound, ValidationFailed
 
 
@@ -21,3 +23,12 @@ class TransferNotFound(NotFound):
 
 class InvalidAmount(ValidationFailed):
     default_code = "invalid_amount"
+
+
+class PayoutAccountNotFound(NotFound):
+    """A missing payout account, or one the caller may not see: the same answer for both."""
+
+    default_code = "payout_account_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Payout account not found."))

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from xinghuo.identity.crypto import EncryptedTextField
+
 
 class LedgerAccount(models.Model):
     """账户 — one ledger account of an owner for one purpose.
@@ -274,13 +276,24 @@ class Withholding(models.Model):
 class PayoutAccount(models.Model):
     """收款账户 — where a worker is paid: an Alipay account or a bank card.
 
-    (Bank recognition from the BIN, encryption at rest and masking come with the
-    identity issue; the payout code only needs the channel, number and real name.)
+    Held in the name of the worker's verified identity (代付 pays only to the payee's own
+    name). The number is encrypted at rest (`account`); everything shown uses
+    `account_masked`, and only an audited operator reveal (`payout_account_reveal`) or the
+    payout itself reads the clear value. `account_index`, a keyed hash of the number, finds
+    a worker's duplicate without decrypting. A bank card's bank and card type come from its
+    BIN when it is bound.
     """
 
     class Channel(models.TextChoices):
         ALIPAY = "alipay", _("Alipay")
         BANK = "bank", _("Bank card")
+
+    class CardType(models.TextChoices):
+        # The codes of the BIN table (identity/bins.py).
+        DEBIT = "DC", _("Debit card")
+        CREDIT = "CC", _("Credit card")
+        SEMI_CREDIT = "SCC", _("Semi-credit card")
+        PREPAID = "PC", _("Prepaid card")
 
     worker = models.ForeignKey(
         "workforce.Worker",
@@ -289,8 +302,21 @@ class PayoutAccount(models.Model):
         related_name="payout_accounts",
     )
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
-    account = models.CharField(_("account"), max_length=64)
+    account = EncryptedTextField(_("account (encrypted)"))
+    account_index = models.CharField(
+        _("account blind index"), max_length=64, blank=True, default=""
+    )
+    account_masked = models.CharField(_("account (masked)"), max_length=64, blank=True, default="")
     account_name = models.CharField(_("account holder"), max_length=64)
+    bank_code = models.CharField(_("bank code"), max_length=32, blank=True, default="")
+    bank_name = models.CharField(_("bank"), max_length=64, blank=True, default="")
+    card_type = models.CharField(
+        _("card type"),
+        max_length=4,
+        choices=CardType.choices,
+        blank=True,
+        default="",
+    )
     is_default = models.BooleanField(_("default"), default=True)
     auto_withdraw = models.BooleanField(
         _("pay out automatically"),
@@ -306,10 +332,17 @@ class PayoutAccount(models.Model):
             models.UniqueConstraint(
                 fields=["worker"], condition=Q(is_default=True), name="one_default_payout_account"
             ),
+            # A blank index is a row from before encryption that duplicated another (the
+            # data migration leaves the second one unindexed rather than failing).
+            models.UniqueConstraint(
+                fields=["worker", "channel", "account_index"],
+                condition=~Q(account_index=""),
+                name="uniq_payout_account_number",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} ···{self.account[-4:]}"
+        return f"{self.get_channel_display()} {self.account_masked}"
 
 
 class Payout(models.Model):

@@ -51,6 +51,9 @@ from .channels.base import (
 from .ledger import TransferSpec
 from .models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
 
+# Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
+from .payout_accounts import payout_account_add as payout_account_add
+
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
 S = Payout.Status
@@ -68,38 +71,6 @@ STALE_AFTER = timedelta(minutes=2)
 
 def _platform_threshold() -> int:
     return int(getattr(settings, "PAYOUT_APPROVAL_THRESHOLD_FEN", 500_000))
-
-
-@transaction.atomic
-def payout_account_add(
-    *,
-    worker: Worker,
-    channel: str,
-    account: str,
-    account_name: str,
-    auto_withdraw: bool = False,
-) -> PayoutAccount:
-    """Bind an Alipay account or bank card; the newest one becomes the default."""
-    if channel not in PayoutAccount.Channel.values:
-        raise ValidationFailed(
-            _("Choose Alipay or a bank card."), code="invalid_channel", detail={"field": "channel"}
-        )
-    account, account_name = (account or "").replace(" ", ""), (account_name or "").strip()
-    if not account or len(account) > 64 or not account_name or len(account_name) > 64:
-        raise ValidationFailed(
-            _("Give the account and the holder's real name."),
-            code="invalid_account",
-            detail={"field": "account"},
-        )
-    PayoutAccount.objects.filter(worker=worker, is_default=True).update(is_default=False)
-    return PayoutAccount.objects.create(
-        worker=worker,
-        channel=channel,
-        account=account,
-        account_name=account_name,
-        is_default=True,
-        auto_withdraw=auto_withdraw,
-    )
 
 
 @transaction.atomic

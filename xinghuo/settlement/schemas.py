@@ -6,6 +6,9 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from .models import PayoutAccount
+from .payout_accounts import AccountWarning
+
 
 class TopUpIn(Schema):
     amount_fen: int = Field(gt=0, le=10_000_000_000)
@@ -51,23 +54,66 @@ class WalletOut(Schema):
 
 class PayoutAccountIn(Schema):
     channel: str = Field(description="alipay or bank")
-    account: str = Field(max_length=64)
-    account_name: str = Field(max_length=64)
+    account: str = Field(
+        max_length=64,
+        description="a mainland mobile number or e-mail (Alipay), or a card number of 12–19 "
+        "digits (bank; spaces and dashes are ignored)",
+    )
+    account_name: str = Field(
+        "",
+        max_length=64,
+        description="optional: the account is always in the worker's verified name; another "
+        "name is refused (account_name_mismatch)",
+    )
     auto_withdraw: bool = False
 
 
 class PayoutAccountOut(Schema):
+    """A payout account as shown anywhere: the number only masked."""
+
     id: int
     channel: str
     account_masked: str
     account_name: str
+    bank_code: str
+    bank_name: str
+    card_type: str = Field(description="DC, CC, SCC or PC (bank cards); empty otherwise")
+    card_type_label: str
     is_default: bool
     auto_withdraw: bool
+    created_at: datetime
 
     @staticmethod
-    def resolve_account_masked(obj: object) -> str:
-        account = obj.account  # type: ignore[attr-defined]
-        return f"{account[:3]}{'*' * max(0, len(account) - 7)}{account[-4:]}"
+    def resolve_card_type_label(obj: PayoutAccount) -> str:
+        return str(obj.get_card_type_display()) if obj.card_type else ""
+
+
+class AccountWarningOut(Schema):
+    code: str = Field(description="card_number_check_failed or bank_not_recognised")
+    message: str
+
+    @staticmethod
+    def resolve_message(obj: AccountWarning) -> str:
+        return str(obj.message)
+
+
+class PayoutAccountAddedOut(Schema):
+    account: PayoutAccountOut
+    warnings: list[AccountWarningOut] = Field(
+        description="what the worker should check (a failed check digit, an unknown bank); "
+        "the account is bound all the same"
+    )
+
+
+class PayoutAccountRevealIn(Schema):
+    reason: str = Field(min_length=1, max_length=255, description="why (recorded)")
+
+
+class PayoutAccountRevealOut(Schema):
+    id: int
+    channel: str
+    account: str = Field(description="the clear number; every reveal is recorded")
+    account_masked: str
 
 
 class PayoutIn(Schema):

@@ -7,11 +7,12 @@ from datetime import datetime
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Organization
+from xinghuo.accounts.models import Organization, User
 from xinghuo.core.exceptions import NotFound
 from xinghuo.workforce.models import Worker
 
 from . import ledger
+from .exceptions import PayoutAccountNotFound
 from .models import (
     LedgerAccount,
     Payout,
@@ -114,13 +115,29 @@ def withholding_month_totals() -> list[dict[str, int]]:
 
 
 def payout_accounts_for_worker(*, worker: Worker) -> QuerySet[PayoutAccount]:
-    return PayoutAccount.objects.filter(worker=worker).order_by("-is_default", "-pk")
+    """The worker's accounts, default first. The encrypted number is not loaded: lists show
+    `account_masked`."""
+    return (
+        PayoutAccount.objects.filter(worker=worker).defer("account").order_by("-is_default", "-pk")
+    )
+
+
+def payout_account_get_for_operator(*, operator: User, account_id: int) -> PayoutAccount:
+    """Any worker's payout account, for a platform operator; PayoutAccountNotFound for a
+    missing one and, whatever the id, for anyone who is not an operator."""
+    if not operator.is_staff:
+        raise PayoutAccountNotFound()
+    account = PayoutAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        raise PayoutAccountNotFound()
+    return account
 
 
 def payouts_for_worker(*, worker: Worker) -> QuerySet[Payout]:
     return (
         Payout.objects.filter(worker=worker)
         .select_related("account")
+        .defer("account__account")
         .order_by("-created_at", "-pk")
     )
 
@@ -128,8 +145,10 @@ def payouts_for_worker(*, worker: Worker) -> QuerySet[Payout]:
 def payouts_awaiting_approval(*, organization: Organization | None) -> QuerySet[Payout]:
     """Large payouts waiting for a second approver: an organization's (payouts of its
     orders), or with `organization=None` the platform's (wallet withdrawals)."""
-    qs = Payout.objects.filter(status=Payout.Status.AWAITING_APPROVAL).select_related(
-        "worker__user", "account", "order", "requested_by"
+    qs = (
+        Payout.objects.filter(status=Payout.Status.AWAITING_APPROVAL)
+        .select_related("worker__user", "account", "order", "requested_by")
+        .defer("account__account")
     )
     if organization is None:
         qs = qs.filter(organization__isnull=True)
@@ -151,6 +170,7 @@ def payouts_submitted_before(*, before: datetime) -> QuerySet[Payout]:
     return (
         Payout.objects.filter(status=Payout.Status.SUBMITTED, submitted_at__lt=before)
         .select_related("worker__user", "account")
+        .defer("account__account")
         .order_by("submitted_at", "pk")
     )
 
@@ -159,6 +179,7 @@ def payouts_failed_since(*, since: datetime) -> QuerySet[Payout]:
     return (
         Payout.objects.filter(status=Payout.Status.FAILED, finished_at__gte=since)
         .select_related("worker__user", "account")
+        .defer("account__account")
         .order_by("-finished_at", "-pk")
     )
 

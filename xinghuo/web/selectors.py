@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts import selectors as account_selectors
-from xinghuo.accounts.models import Organization
+from xinghuo.accounts.models import Organization, User
+from xinghuo.certification import selectors as cert_selectors
+from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch.models import PointsEntry
+from xinghuo.identity import selectors as identity_selectors
+from xinghuo.identity import selectors_employer as employer_selectors
+from xinghuo.identity.models import IdentityVerification
 from xinghuo.regions import selectors as region_selectors
+from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import Attachment, TrackPoint, WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
@@ -48,11 +55,19 @@ def employer_dashboard(*, organization: Organization) -> dict[str, Any]:
     }
 
 
-def operator_dashboard() -> dict[str, Any]:
+def operator_dashboard(*, operator: User) -> dict[str, Any]:
     return {
         "counts": {
             "workers": workforce_selectors.worker_list().count(),
-            "organizations_pending": account_selectors.organization_count(status="pending"),
+            "identities_pending": identity_selectors.identity_review_list(
+                reviewer=operator
+            ).count(),
+            "certifications_pending": cert_selectors.certification_review_list(
+                reviewer=operator
+            ).count(),
+            "organizations_pending": employer_selectors.employer_verification_review_list(
+                reviewer=operator
+            ).count(),
             "organizations": account_selectors.organization_count(),
             "role_requests_pending": workforce_selectors.role_change_request_list(
                 status="pending"
@@ -105,4 +120,62 @@ def dispatch_candidates(*, order: WorkOrder) -> list[dict[str, Any]]:
     return [
         {"worker": worker, "distance_m": distance}
         for worker, distance in dispatch_selectors.workers_eligible_nearest(order=order)
+    ]
+
+
+def worker_onboarding(*, worker: Worker) -> list[dict[str, Any]]:
+    """The steps before paid work (MISSION A1–A4) and where each stands, for the worker's
+    pages: identity, payout account, agreement, certifications. `done` of the first and
+    the third is what dispatch checks (`dispatch.selectors.worker_is_cleared`)."""
+    identity = IdentityVerification.objects.filter(worker=worker).first()
+    identity_status = identity.status if identity is not None else ""
+    identity_labels = {
+        "": _("Not started"),
+        IdentityVerification.Status.DRAFT: _("Card read: confirm the fields"),
+        IdentityVerification.Status.PENDING: _("Waiting for review"),
+        IdentityVerification.Status.APPROVED: _("Verified"),
+        IdentityVerification.Status.REJECTED: _("Rejected: take the photo again"),
+    }
+    accounts = settlement_selectors.payout_accounts_for_worker(worker=worker)
+    default = accounts.filter(is_default=True).first()
+    signed = contract_selectors.worker_has_signed(worker=worker)
+    today = timezone.localdate()
+    valid_certs = sum(
+        1
+        for c in cert_selectors.certification_list_for_worker(worker=worker)
+        if cert_selectors.certification_state(c, on=today) in ("valid", "expiring")
+    )
+    return [
+        {
+            "key": "identity",
+            "label": _("Identity verification"),
+            "done": identity_status == IdentityVerification.Status.APPROVED,
+            "state": identity_labels.get(identity_status, identity_status),
+            "url": "web:worker_identity",
+            "required": True,
+        },
+        {
+            "key": "payout_account",
+            "label": _("Payout account"),
+            "done": default is not None,
+            "state": str(default) if default is not None else _("None yet"),
+            "url": "web:worker_wallet",
+            "required": False,
+        },
+        {
+            "key": "agreement",
+            "label": _("Service agreement"),
+            "done": signed,
+            "state": _("Signed") if signed else _("Not signed"),
+            "url": "web:worker_agreement",
+            "required": True,
+        },
+        {
+            "key": "certifications",
+            "label": _("Certifications"),
+            "done": valid_certs > 0,
+            "state": _("%(n)d valid") % {"n": valid_certs},
+            "url": "web:worker_certifications",
+            "required": False,
+        },
     ]

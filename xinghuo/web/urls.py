@@ -6,6 +6,8 @@ from . import (
     views_certification,
     views_contracts,
     views_dashboards,
+    views_identity,
+    views_identity_employer,
     views_maps,
     views_orders,
     views_settlement,
@@ -136,5 +138,25 @@ urlpatterns = [
     path("worker/agreement/", views_contracts.worker_agreement, name="worker_agreement"),
     path(
         "worker/agreement/pdf/", views_contracts.worker_agreement_pdf, name="worker_agreement_pdf"
+    ),
+    # Identity (issue 5, A1–A2): the worker's verification flow, the operators' review.
+    path("worker/identity/", views_identity.worker_identity, name="worker_identity"),
+    path("operator/identities/", views_identity.operator_identities, name="operator_identities"),
+    path(
+        "operator/identities/<int:verification_id>/",
+        views_identity.operator_identity_detail,
+        name="operator_identity_detail",
+    ),
+    # Employer verification (企业认证, MISSION A1/A2): the employer's form and status, the
+    # operators' review queue with the audited licence reveal.
+    path(
+        "employer/verification/",
+        views_identity_employer.employer_verification,
+        name="employer_verification",
+    ),
+    path(
+        "operator/employers/",
+        views_identity_employer.operator_employers,
+        name="operator_employers",
     ),
 ]

@@ -138,6 +138,7 @@ def worker_home(request: HttpRequest) -> HttpResponse:
         return redirect("web:worker_home")
     context = selectors.worker_dashboard(worker=worker)
     context["role_form"] = role_form
+    context["steps"] = selectors.worker_onboarding(worker=worker)
     return render(request, "web/worker_home.html", context)
 
 
@@ -180,7 +181,7 @@ def operator_home(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 messages.error(request, str(exc.message))
         return redirect("web:operator_home")
-    return render(request, "web/operator_home.html", selectors.operator_dashboard())
+    return render(request, "web/operator_home.html", selectors.operator_dashboard(operator=user))
 
 
 @login_required

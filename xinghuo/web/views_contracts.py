@@ -20,6 +20,7 @@ from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.contracts import services as contract_services
 from xinghuo.contracts.exceptions import AgreementNotFound
 from xinghuo.core.exceptions import ApplicationError
+from xinghuo.identity import selectors as identity_selectors
 
 from .views_orders import _worker, _worker_context
 
@@ -75,6 +76,7 @@ def worker_agreement(request: HttpRequest) -> HttpResponse:
             consent_text=consent_text,
             form=form,
             verification=verification,
+            identity_verified=identity_selectors.worker_is_identity_verified(worker=worker),
         ),
     )
 

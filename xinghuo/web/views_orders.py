@@ -438,7 +438,11 @@ def worker_hall(request: HttpRequest) -> HttpResponse:
         request,
         "web/worker/hall.html",
         _worker_context(
-            worker, "hall", rows=rows, has_areas=bool(worker.regions.all() or worker.grids.all())
+            worker,
+            "hall",
+            rows=rows,
+            has_areas=bool(worker.regions.all() or worker.grids.all()),
+            cleared=dispatch_selectors.worker_is_cleared(worker=worker),
         ),
     )
 

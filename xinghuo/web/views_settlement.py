@@ -31,7 +31,8 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import ApplicationError
-from xinghuo.settlement import declaration, payouts, services
+from xinghuo.identity import selectors as identity_selectors
+from xinghuo.settlement import declaration, payout_accounts, payouts, services
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement.channels.base import ChannelError, UnknownChannel
 from xinghuo.settlement.models import Payout, PayoutAccount, Transfer, Withholding
@@ -109,14 +110,23 @@ class TopUpForm(forms.Form):
 
 
 class PayoutAccountForm(forms.Form):
+    """The holder is not asked: an account is always bound in the worker's verified name."""
+
     channel = forms.ChoiceField(
         label=gettext_lazy("Paid to"),
         choices=PayoutAccount.Channel.choices,
         initial=PayoutAccount.Channel.ALIPAY,
         widget=forms.RadioSelect,
     )
-    account = forms.CharField(label=gettext_lazy("Alipay account or card number"), max_length=64)
-    account_name = forms.CharField(label=gettext_lazy("Real name of the holder"), max_length=64)
+    account = forms.CharField(
+        label=gettext_lazy("Alipay account or card number"),
+        max_length=64,
+        help_text=gettext_lazy(
+            "Alipay: your mobile number or e-mail address. Bank card: the 12 to 19 digits "
+            "of a debit card."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
     auto_withdraw = forms.BooleanField(
         label=gettext_lazy("Pay each settled order out to this account at once"),
         required=False,
@@ -153,9 +163,11 @@ class ReconcileForm(forms.Form):
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def masked(account: str) -> str:
-    """An account number shown with its first three and last four characters."""
-    return f"{account[:3]}{'*' * max(0, len(account) - 7)}{account[-4:]}"
+def _account_label(account: PayoutAccount) -> str:
+    """The account as people see it, e.g. `Bank card 6222 **** **** 3444 中国工商银行`;
+    never the clear number."""
+    parts = [str(account.get_channel_display()), account.account_masked, account.bank_name]
+    return " ".join(p for p in parts if p)
 
 
 def grouped(fen: int) -> str:
@@ -182,7 +194,7 @@ def _payout_row(payout: Payout) -> dict[str, Any]:
     return {
         "payout": payout,
         "amount_yuan": yuan(payout.amount_fen),
-        "account": f"{payout.account.get_channel_display()} {masked(payout.account.account)}",
+        "account": _account_label(payout.account),
     }
 
 
@@ -381,27 +393,30 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     if worker is None:
         return redirect("web:home")
-    account_form = PayoutAccountForm(
-        auto_id="account-%s", initial={"account_name": worker.user.name}
-    )
+    account_form = PayoutAccountForm(auto_id="account-%s")
     withdraw_form = WithdrawForm(
         auto_id="withdraw-%s", initial={"payout_id": _new_payout_id(worker)}
     )
+    identity_verified = identity_selectors.worker_is_identity_verified(worker=worker)
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "account":
             account_form = PayoutAccountForm(request.POST, auto_id="account-%s")
             if account_form.is_valid():
                 try:
-                    account = payouts.payout_account_add(worker=worker, **account_form.cleaned_data)
+                    added = payout_accounts.payout_account_add(
+                        worker=worker, **account_form.cleaned_data
+                    )
                 except ApplicationError as exc:
                     _show_service_error(account_form, exc, {})
                 else:
                     messages.success(
                         request,
                         _("%(account)s is now where you are paid.")
-                        % {"account": f"{account.get_channel_display()} {masked(account.account)}"},
+                        % {"account": _account_label(added.account)},
                     )
+                    for warning in added.warnings:
+                        messages.warning(request, str(warning.message))
                     return redirect("web:worker_wallet")
         elif action == "withdraw":
             withdraw_form = WithdrawForm(request.POST, auto_id="withdraw-%s")
@@ -433,7 +448,7 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     months = settlement_selectors.withholding_month_totals_for_worker(worker=worker, year=year)
     accounts: list[dict[str, Any]] = [
-        {"account": a, "masked": masked(a.account)}
+        {"account": a, "masked": a.account_masked}
         for a in settlement_selectors.payout_accounts_for_worker(worker=worker)
     ]
     payout_page = _page(request, settlement_selectors.payouts_for_worker(worker=worker))
@@ -450,6 +465,12 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
             accounts=accounts,
             default_account=next((row for row in accounts if row["account"].is_default), None),
             account_form=account_form,
+            identity_verified=identity_verified,
+            holder_name=(
+                identity_selectors.identity_for_worker(worker=worker).name
+                if identity_verified
+                else ""
+            ),
             withdraw_form=withdraw_form,
             page_obj=payout_page,
             payouts=[_payout_row(p) for p in payout_page],

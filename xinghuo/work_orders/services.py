@@ -21,6 +21,7 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
 from xinghuo.dispatch import services as dispatch_services
+from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.notifications import services as notification_services
 from xinghuo.regions.models import Site
 from xinghuo.settlement import services as settlement_services
@@ -47,6 +48,23 @@ def require_editor(*, actor: User, organization: Organization) -> None:
         user=actor, organization=organization, role__in=ORDER_EDITORS
     ).exists():
         raise PermissionDenied(_("Only owners, administrators and dispatchers manage orders."))
+
+
+def require_verified_for_paid(*, organization: Organization, price_fen: int) -> None:
+    """Paid work is published only by verified employers (企业认证): workers are paid
+    through the platform, so they must know who they work for. Drafts and unpaid orders
+    need no verification. Raises PermissionDenied (employer_not_verified)."""
+    if price_fen > 0 and not verification_selectors.organization_is_verified(
+        organization=organization
+    ):
+        raise PermissionDenied(
+            _(
+                "Complete the employer verification before publishing paid orders; "
+                "you can save the order as a draft meanwhile."
+            ),
+            code="employer_not_verified",
+            detail={"organization_id": organization.pk},
+        )
 
 
 def _lock_org_order(*, organization: Organization, order_id: int) -> WorkOrder:
@@ -185,7 +203,8 @@ def work_order_create(
 
     Idempotent on (organization, channel, external_ref): the same reference again
     returns the first order with created=False and changes nothing.
-    Raises ValidationFailed for bad fields (the site must be the organization's).
+    Raises ValidationFailed for bad fields (the site must be the organization's),
+    PermissionDenied (employer_not_verified) when publishing a paid order unverified.
     """
     if actor is not None:
         require_editor(actor=actor, organization=organization)
@@ -198,6 +217,8 @@ def work_order_create(
         if existing is not None:
             return CreateResult(existing, created=False)
     fields = _validated(organization=organization, draft=draft, now=now)
+    if publish:
+        require_verified_for_paid(organization=organization, price_fen=fields["price_fen"])
     skill_ids = fields.pop("skill_ids")
     try:
         with transaction.atomic():
@@ -230,6 +251,7 @@ def work_order_create(
 def work_order_publish(*, actor: User, organization: Organization, order_id: int) -> WorkOrder:
     require_editor(actor=actor, organization=organization)
     order = _lock_org_order(organization=organization, order_id=order_id)
+    require_verified_for_paid(organization=organization, price_fen=order.price_fen)
     order.published_at = timezone.now()
     lifecycle.apply(order, "publish", actor=actor, update_fields=("published_at",))
     settlement_services.order_reserve(order=order)

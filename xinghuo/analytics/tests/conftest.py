@@ -87,7 +87,7 @@ def _pin(order: WorkOrder, **fields: Any) -> None:
 
 
 @pytest.fixture
-def stats(make_employer, make_order, make_worker, hangzhou) -> Fixture:
+def stats(make_employer, make_order, make_worker, clear_worker, hangzhou) -> Fixture:
     owner, org = make_employer(name="甲运维")
     other_owner, other_org = make_employer(name="乙运维")
     gongshu = region_services.region_create(
@@ -99,6 +99,8 @@ def stats(make_employer, make_order, make_worker, hangzhou) -> Fixture:
     )
     zhang = make_worker(name="张三")
     li = make_worker(name="李四")
+    clear_worker(zhang)
+    clear_worker(li)
     for w in (zhang, li):
         workforce_services.worker_set_areas(
             worker=w, region_ids=[hangzhou["district"].pk, gongshu.pk]

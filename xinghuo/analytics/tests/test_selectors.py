@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from xinghuo.accounts.models import Organization
 from xinghuo.analytics import selectors
 from xinghuo.analytics.tests.conftest import SH
+from xinghuo.demo.clearance import identity_submit, person_for
 from xinghuo.dispatch.models import PointsEntry
+from xinghuo.identity.tests.employer import submit
 from xinghuo.regions.models import Region
 from xinghuo.settlement.models import Payout, PayoutAccount, Withholding
 from xinghuo.workforce import services as workforce_services
@@ -269,11 +270,18 @@ def test_operator_payouts_and_failures(stats):
     assert selectors.operator_review_queues()["payouts_awaiting_approval"] == 1
 
 
-def test_operator_review_queues(stats, make_employer):
+def test_operator_review_queues(stats, make_employer, make_worker):
     role = Role.objects.exclude(pk=stats.zhang.role_id).filter(is_active=True).first()
     workforce_services.role_change_request_create(worker=stats.zhang, to_role_id=role.pk, reason="")
     queues = selectors.operator_review_queues()
     assert queues["role_changes"] == 1
-    pending = Organization.objects.filter(status="pending").count()
-    make_employer()
+    assert queues["identities"] == 0 and queues["certifications"] == 0
+    pending = queues["organizations"]
+    owner, org = make_employer(verified=False)
+    # An organization that has not submitted anything is not in the queue…
+    assert selectors.operator_review_queues()["organizations"] == pending
+    submit(owner, org)
+    # …a submitted verification is.
     assert selectors.operator_review_queues()["organizations"] == pending + 1
+    identity_submit(worker=make_worker(), person=person_for("赵六", 3))
+    assert selectors.operator_review_queues()["identities"] == 1

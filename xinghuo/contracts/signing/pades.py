@@ -10,16 +10,20 @@ such a signature proves integrity, not identity to outsiders. Production
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import io
 import logging
 import os
 import tempfile
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -33,12 +37,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError as PyHankoSigningError
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from .base import Signer, SigningError, SignRequest, SignResult, Verification
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +60,21 @@ class SigningIdentity:
     @property
     def certificate_sha256(self) -> str:
         return hashlib.sha256(self.cert.dump()).hexdigest()
+
+
+def _run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run one of pyHanko's coroutines to completion from synchronous code.
+
+    pyHanko's own sync wrappers call `asyncio.run`, which refuses to run in a thread whose
+    event loop is already running (an async view, a Playwright-driven test). There the
+    coroutine runs on a short-lived thread of its own instead.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def _self_signed(common_name: str) -> bytes:
@@ -172,7 +193,7 @@ def sign_pades(pdf: bytes, identity: SigningIdentity, request: SignRequest) -> b
     )
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+        return _run_async(signers.async_sign_pdf(writer, meta, signer=signer)).getvalue()
     except (PyHankoSigningError, ValueError, KeyError) as exc:
         raise SigningError(f"PAdES signing failed: {exc}") from exc
 
@@ -189,7 +210,9 @@ def validate_pades(pdf: bytes, *, trust_roots: list[asn1_x509.Certificate]) -> V
         return Verification(problems=(f"expected one signature, found {len(embedded)}",))
     sig = embedded[0]
     try:
-        status = validate_pdf_signature(sig, ValidationContext(trust_roots=trust_roots))
+        status = _run_async(
+            async_validate_pdf_signature(sig, ValidationContext(trust_roots=trust_roots))
+        )
     except Exception as exc:
         return Verification(problems=(f"signature unreadable: {type(exc).__name__}",))
     cert = status.signing_cert

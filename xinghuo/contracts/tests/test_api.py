@@ -61,8 +61,8 @@ def test_worker_reads_signs_downloads_and_verifies(api, verified_worker) -> None
     assert again.json()["consent_text"] == signed["consent_text"]
 
 
-def test_sign_without_consent_is_refused(api, make_worker) -> None:  # type: ignore[no-untyped-def]
-    me = api(make_worker().user)
+def test_sign_without_consent_is_refused(api, verified_worker) -> None:  # type: ignore[no-untyped-def]
+    me = api(verified_worker().user)
     agreement = me.get("/workers/me/agreement").json()
     r = me.post("/workers/me/agreement/sign", sign_payload(agreement, consent=False))
     assert r.status_code == 422
@@ -73,8 +73,8 @@ def test_sign_without_consent_is_refused(api, make_worker) -> None:  # type: ign
     assert Agreement.objects.get(pk=agreement["id"]).status == "generated"
 
 
-def test_tampered_file_is_reported(api, make_worker) -> None:  # type: ignore[no-untyped-def]
-    worker = make_worker()
+def test_tampered_file_is_reported(api, verified_worker) -> None:  # type: ignore[no-untyped-def]
+    worker = verified_worker()
     me = api(worker.user)
     agreement = me.get("/workers/me/agreement").json()
     me.post("/workers/me/agreement/sign", sign_payload(agreement))
@@ -89,8 +89,8 @@ def test_tampered_file_is_reported(api, make_worker) -> None:  # type: ignore[no
     assert body["checks"]["file_hash_matches"] is False
 
 
-def test_other_worker_cannot_read_sign_or_verify(api, make_worker) -> None:  # type: ignore[no-untyped-def]
-    owner, other = make_worker(), make_worker()
+def test_other_worker_cannot_read_sign_or_verify(api, verified_worker) -> None:  # type: ignore[no-untyped-def]
+    owner, other = verified_worker(), verified_worker()
     mine = api(owner.user).get("/workers/me/agreement").json()
     them = api(other.user)
     # Their own endpoints only ever touch their own agreement…
@@ -106,8 +106,8 @@ def test_other_worker_cannot_read_sign_or_verify(api, make_worker) -> None:  # t
     assert them.get("/agreements/999999/verify").json()["code"] == "agreement_not_found"
 
 
-def test_operator_verifies_any_agreement(api, make_worker, operator) -> None:  # type: ignore[no-untyped-def]
-    me = api(make_worker().user)
+def test_operator_verifies_any_agreement(api, verified_worker, operator) -> None:  # type: ignore[no-untyped-def]
+    me = api(verified_worker().user)
     agreement = me.get("/workers/me/agreement").json()
     assert api(operator).get(f"/agreements/{agreement['id']}/verify").json()["result"] == (
         "not_signed"

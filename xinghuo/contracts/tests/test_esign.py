@@ -131,8 +131,8 @@ def test_wrong_secret_is_refused_by_the_server() -> None:
     assert fake.rejected == ["signature mismatch"]
 
 
-def test_signer_signs_through_the_fake_and_verifies(make_worker: Any, db: None) -> None:
-    worker = make_worker()
+def test_signer_signs_through_the_fake_and_verifies(verified_worker: Any, db: None) -> None:
+    worker = verified_worker()
     agreement = services.agreement_get_or_generate(worker=worker)
     pdf = agreement.unsigned_pdf.read()
     with running_fake_esign() as fake:
@@ -168,7 +168,7 @@ def test_callback_verification() -> None:
 
 @pytest.mark.urls("xinghuo.contracts.tests.urls")
 def test_pending_flow_completes_on_the_callback(
-    api: Any, make_worker: Any, settings: Any, tmp_path: Path
+    api: Any, verified_worker: Any, settings: Any, tmp_path: Path
 ) -> None:
     with running_fake_esign(finish_at_once=False) as fake:
         ca = tmp_path / "esign-ca.pem"
@@ -180,7 +180,7 @@ def test_pending_flow_completes_on_the_callback(
             "base_url": fake.base_url,
             "trust_roots": [str(ca)],
         }
-        worker = make_worker()
+        worker = verified_worker()
         me = api(worker.user)
         agreement = me.get("/workers/me/agreement").json()
         r = me.post(

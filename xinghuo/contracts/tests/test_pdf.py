@@ -65,3 +65,33 @@ def test_missing_id_number_prints_a_blank_line() -> None:
         pdf.render_agreement(template=TEMPLATES["2026.1"], parties=parties(id_number_masked=""))
     )
     assert pdf.BLANK in text
+
+
+def test_signing_and_verifying_work_inside_a_running_event_loop() -> None:
+    """pyHanko's sync wrappers call asyncio.run, which fails where a loop already runs (an
+    async view, a Playwright test thread); the local signer must work there too."""
+    import asyncio
+    import threading
+
+    from xinghuo.contracts.signing.base import SignRequest
+    from xinghuo.contracts.signing.pades import LocalPadesSigner
+
+    data = pdf.render_agreement(template=TEMPLATES["2026.1"], parties=parties())
+    signer = LocalPadesSigner()
+    request = SignRequest(
+        pdf=data, document_id="XH1", title="协议", signer_name="星火", reason="同意", location=""
+    )
+
+    async def inside_a_loop() -> tuple[bool, bool]:
+        signed = signer.sign(request).pdf
+        outcome = signer.verify(signed)
+        damaged = bytearray(signed)
+        damaged[len(damaged) // 3] ^= 0x01
+        return outcome.valid, signer.verify(bytes(damaged)).valid
+
+    # A thread of its own: the test thread may have a loop running already (Playwright's).
+    results: list[tuple[bool, bool]] = []
+    thread = threading.Thread(target=lambda: results.append(asyncio.run(inside_a_loop())))
+    thread.start()
+    thread.join()
+    assert results == [(True, False)]

@@ -73,8 +73,8 @@ def test_generation_is_idempotent_and_refreshes_stale_unsigned_details(make_work
     assert Agreement.objects.filter(worker=worker).count() == 1
 
 
-def test_sign_records_evidence_and_verifies(make_worker) -> None:
-    worker = make_worker()
+def test_sign_records_evidence_and_verifies(verified_worker) -> None:
+    worker = verified_worker()
     generated = services.agreement_get_or_generate(worker=worker)
     agreement = sign(worker)
     assert agreement.pk == generated.pk
@@ -98,8 +98,8 @@ def test_sign_records_evidence_and_verifies(make_worker) -> None:
 
 
 @pytest.mark.parametrize("where", [0.1, 0.3, 0.5, 0.75, 0.95, 0.999])
-def test_one_changed_byte_is_detected(make_worker, where: float) -> None:
-    worker = make_worker()
+def test_one_changed_byte_is_detected(verified_worker, where: float) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     agreement = sign(worker)
     path = stored(agreement)
@@ -111,9 +111,9 @@ def test_one_changed_byte_is_detected(make_worker, where: float) -> None:
     assert result.result == "tampered", (i, result.checks)
 
 
-def test_changed_content_is_detected_by_the_signature_itself(make_worker) -> None:
+def test_changed_content_is_detected_by_the_signature_itself(verified_worker) -> None:
     """Not just our recorded hash: pyHanko sees the digest mismatch in the signed range."""
-    worker = make_worker()
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     agreement = sign(worker)
     data = bytearray(stored(agreement).read_bytes())
@@ -122,16 +122,16 @@ def test_changed_content_is_detected_by_the_signature_itself(make_worker) -> Non
     assert not verification.intact and not verification.valid
 
 
-def test_appended_revision_is_detected(make_worker) -> None:
-    worker = make_worker()
+def test_appended_revision_is_detected(verified_worker) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     agreement = sign(worker)
     data = stored(agreement).read_bytes()
     assert not get_signer("local").verify(data + b"\n% appended\n").valid
 
 
-def test_sign_is_idempotent(make_worker) -> None:
-    worker = make_worker()
+def test_sign_is_idempotent(verified_worker) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     first = sign(worker)
     again = sign(worker, consent_text="另一段文字", ip_address="198.51.100.1")
@@ -154,8 +154,8 @@ def test_sign_is_idempotent(make_worker) -> None:
         (True, "字" * 1001, "consent_text_invalid"),
     ],
 )
-def test_consent_is_required(make_worker, consent: bool, text: str, code: str) -> None:
-    worker = make_worker()
+def test_consent_is_required(verified_worker, consent: bool, text: str, code: str) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     with pytest.raises(ValidationFailed) as exc:
         sign(worker, consent=consent, consent_text=text)
@@ -166,17 +166,17 @@ def test_consent_is_required(make_worker, consent: bool, text: str, code: str) -
     assert not selectors.worker_has_signed(worker=worker)
 
 
-def test_sign_refuses_a_document_other_than_the_one_shown(make_worker) -> None:
-    worker = make_worker()
+def test_sign_refuses_a_document_other_than_the_one_shown(verified_worker) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     with pytest.raises(Conflict) as exc:
         sign(worker, document_sha256="0" * 64)
     assert exc.value.code == "agreement_changed"
 
 
-def test_sign_before_generation_is_not_found(make_worker) -> None:
+def test_sign_before_generation_is_not_found(verified_worker) -> None:
     with pytest.raises(AgreementNotFound):
-        sign(make_worker())
+        sign(verified_worker())
 
 
 class BrokenSigner:
@@ -189,8 +189,8 @@ class BrokenSigner:
         return Verification()
 
 
-def test_failed_signing_records_nothing(make_worker) -> None:
-    worker = make_worker()
+def test_failed_signing_records_nothing(verified_worker) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     with pytest.raises(services.SigningUnavailable):
         sign(worker, signer=BrokenSigner())
@@ -199,33 +199,33 @@ def test_failed_signing_records_nothing(make_worker) -> None:
     assert agreement.signed_by is None and agreement.consented_at is None
 
 
-def test_another_worker_cannot_verify(make_worker) -> None:
-    owner, other = make_worker(), make_worker()
+def test_another_worker_cannot_verify(verified_worker) -> None:
+    owner, other = verified_worker(), verified_worker()
     services.agreement_get_or_generate(worker=owner)
     agreement = sign(owner)
     with pytest.raises(AgreementNotFound):
         selectors.agreement_verify(user=other.user, agreement_id=agreement.pk)
 
 
-def test_operator_can_verify(make_worker, operator) -> None:
-    worker = make_worker()
+def test_operator_can_verify(verified_worker, operator) -> None:
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     agreement = sign(worker)
     assert selectors.agreement_verify(user=operator, agreement_id=agreement.pk).result == "valid"
 
 
-def test_unsigned_agreement_reports_not_signed(make_worker) -> None:
-    worker = make_worker()
+def test_unsigned_agreement_reports_not_signed(verified_worker) -> None:
+    worker = verified_worker()
     agreement = services.agreement_get_or_generate(worker=worker)
     result = selectors.agreement_verify(user=worker.user, agreement_id=agreement.pk)
     assert result.result == "not_signed"
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_signs_sign_once(make_worker) -> None:
+def test_concurrent_signs_sign_once(verified_worker) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("row locking under real concurrency is tested on PostgreSQL (CI runs it)")
-    worker = make_worker()
+    worker = verified_worker()
     services.agreement_get_or_generate(worker=worker)
     results: list[Any] = []
     errors: list[BaseException] = []

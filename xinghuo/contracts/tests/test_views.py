@@ -53,8 +53,8 @@ def test_worker_reads_consents_signs_and_downloads(verified_worker) -> None:  # 
     assert pdf.content.startswith(b"%PDF")
 
 
-def test_page_refuses_a_changed_document(make_worker) -> None:  # type: ignore[no-untyped-def]
-    worker = make_worker()
+def test_page_refuses_a_changed_document(verified_worker) -> None:  # type: ignore[no-untyped-def]
+    worker = verified_worker()
     client = logged_in(worker.user)
     client.get(reverse("web:worker_agreement"))
     r = client.post(reverse("web:worker_agreement"), {"consent": "on", "document_sha256": "a" * 64})
@@ -62,8 +62,8 @@ def test_page_refuses_a_changed_document(make_worker) -> None:  # type: ignore[n
     assert Agreement.objects.get(worker=worker).status == "generated"
 
 
-def test_each_worker_sees_only_his_own_agreement(make_worker) -> None:  # type: ignore[no-untyped-def]
-    a, b = make_worker(name="甲某"), make_worker(name="乙某")
+def test_each_worker_sees_only_his_own_agreement(verified_worker) -> None:  # type: ignore[no-untyped-def]
+    a, b = verified_worker(name="甲某"), verified_worker(name="乙某")
     logged_in(a.user).get(reverse("web:worker_agreement"))
     client_b = logged_in(b.user)
     assert client_b.get(reverse("web:worker_agreement_pdf")).status_code == 404

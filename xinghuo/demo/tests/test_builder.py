@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from collections import Counter
 from io import StringIO
 from itertools import combinations
@@ -9,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 from shapely.geometry import Point, shape
 from stdnum.cn import uscc
 
@@ -16,6 +18,7 @@ from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import Conflict
 from xinghuo.demo.builder import (
+    APPLICANT_OWNER_PHONE,
     DEMO_PASSWORD,
     DEMO_WORKER_PHONE,
     OM_OWNER_PHONE,
@@ -25,6 +28,8 @@ from xinghuo.demo.builder import (
     DemoSummary,
     build_demo,
 )
+from xinghuo.identity import selectors_employer as employer_verification_selectors
+from xinghuo.identity import services_employer as employer_verification_services
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.workforce.models import RoleChangeRequest, Team, Worker, WorkerSkill
 
@@ -103,9 +108,9 @@ def test_load_demo_builds_the_city_and_prints_the_logins() -> None:
     assert Counter(Region.objects.values_list("level", flat=True)) == {1: 1, 2: 1, 3: 4, 4: 7}
     assert Grid.objects.count() == 10
     assert Site.objects.count() == 40
-    assert Organization.objects.count() == 2
-    assert Membership.objects.count() == 10
-    assert User.objects.count() == 71  # operator + 2 × 5 employer staff + 60 workers
+    assert Organization.objects.count() == 3  # two employers and one waiting for verification
+    assert Membership.objects.count() == 11
+    assert User.objects.count() == 72  # operator + 2 × 5 employer staff + applicant + 60 workers
     assert Worker.objects.count() == 60
     assert Team.objects.count() == 2
     assert RoleChangeRequest.objects.filter(status="pending").count() == 2
@@ -235,14 +240,44 @@ def test_every_site_is_resolved_to_the_grid_that_covers_it(demo: DemoSummary) ->
 
 @pytest.mark.django_db
 def test_employers_have_valid_credit_codes_and_a_full_staff(demo: DemoSummary) -> None:
-    orgs = list(Organization.objects.all())
+    employers = list(Organization.objects.exclude(memberships__user__phone=APPLICANT_OWNER_PHONE))
 
-    assert len(orgs) == 2
-    for org in orgs:
+    assert len(employers) == 2
+    for org in employers:
         assert uscc.is_valid(org.credit_code)
         roles = sorted(org.memberships.values_list("role", flat=True))
         assert roles == sorted(Membership.Role.values)
-    assert sorted(o.status for o in orgs) == ["pending", "verified"]
+
+
+@pytest.mark.django_db
+def test_employers_publishing_orders_are_verified_and_one_waits_for_review(
+    demo: DemoSummary,
+) -> None:
+    statuses = {
+        o.memberships.get(role="owner").user.phone: o.status for o in Organization.objects.all()
+    }
+    assert statuses == {
+        TOWER_OWNER_PHONE: "verified",
+        OM_OWNER_PHONE: "verified",
+        APPLICANT_OWNER_PHONE: "pending",
+    }
+    for phone, status in statuses.items():
+        org = Organization.objects.get(memberships__user__phone=phone)
+        assert employer_verification_selectors.organization_is_verified(organization=org) == (
+            status == "verified"
+        )
+        if status == "pending":
+            assert not org.sites.exists()
+    operator = User.objects.get(phone=OPERATOR_PHONE)
+    queue = list(
+        employer_verification_selectors.employer_verification_review_list(reviewer=operator)
+    )
+    assert [v.organization.memberships.get().user.phone for v in queue] == [APPLICANT_OWNER_PHONE]
+    licence, content_type = employer_verification_services.employer_licence_reveal(
+        reviewer=operator, verification_id=queue[0].pk, reason="demo test"
+    )
+    assert content_type == "image/png"
+    assert Image.open(io.BytesIO(licence)).size == (1000, 700)
 
 
 @pytest.mark.django_db
@@ -251,6 +286,7 @@ def test_every_demo_login_authenticates(demo: DemoSummary) -> None:
         OPERATOR_PHONE,
         TOWER_OWNER_PHONE,
         OM_OWNER_PHONE,
+        APPLICANT_OWNER_PHONE,
         DEMO_WORKER_PHONE,
     ]
     for login in demo.logins:

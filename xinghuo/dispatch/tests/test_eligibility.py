@@ -149,7 +149,8 @@ def test_a_certificate_stops_counting_the_day_after_it_expires(generator_order, 
 def test_the_two_directions_of_the_rule_agree(
     make_employer, make_order, make_eligible_worker, hangzhou
 ):
-    """orders_eligible_for_worker and workers_eligible_for_order are the same relation."""
+    """orders_eligible_for_worker and workers_eligible_for_order are the same relation
+    (paid and unpaid orders, cleared and uncleared workers)."""
     rng = random.Random(7)
     owner, org = make_employer()
     roles = list(Role.objects.filter(organization__isnull=True))
@@ -167,11 +168,12 @@ def test_the_two_directions_of_the_rule_agree(
                 title=f"单{i}",
                 required_role_id=rng.choice([None, *[r.pk for r in roles[:3]]]),
                 required_skill_ids=[s.pk for s in rng.sample(skills, rng.randint(0, 2))],
+                price_fen=rng.choice([0, 12_000, 30_000]),
             )
         )
     workers = []
     for _ in range(15):
-        w = make_eligible_worker(role_id=rng.choice(roles[:3]).pk)
+        w = make_eligible_worker(role_id=rng.choice(roles[:3]).pk, cleared=rng.random() < 0.7)
         areas = rng.choice([[hangzhou["district"].pk], [hangzhou["city"].pk], []])
         grids = rng.choice([[], [hangzhou["north"].pk]])
         workforce_services.worker_set_areas(worker=w, region_ids=areas, grid_ids=grids)

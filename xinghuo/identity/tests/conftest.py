@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from xinghuo.identity.ocr.fake import FakeOcrEngine
+from xinghuo.identity.ocr.fake import card_lines as fake_card_lines
 
 from .cards import PEOPLE, Person
 
@@ -29,19 +30,14 @@ class PresetOcrEngine(FakeOcrEngine):
 
 def card_lines(person: Person) -> list[str]:
     """The rows a perfect OCR reads off `person`'s card."""
-    b = person.birth_on
-    address = (
-        [person.address[:13], person.address[13:]] if len(person.address) > 13 else [person.address]
+    return fake_card_lines(
+        name=person.name,
+        sex=person.sex,
+        ethnicity=person.ethnicity,
+        birth_on=person.birth_on,
+        address=person.address,
+        id_number=person.id_number,
     )
-    rows = [
-        f"姓名{person.name}",
-        f"性别{'男' if person.sex == 'M' else '女'}民族{person.ethnicity}",
-        f"出生{b.year}年{b.month}月{b.day}日",
-        f"住址{address[0]}",
-        *address[1:],
-        f"公民身份号码{person.id_number}",
-    ]
-    return [r for r in rows if r]
 
 
 @pytest.fixture(autouse=True)

@@ -38,16 +38,17 @@ def wallet_of(worker):
 
 
 @pytest.fixture
-def paid_worker(make_worker):
-    worker = make_worker()
+def paid_worker(make_worker, verified_identity):
+    worker = verified_identity(make_worker())
     fund_wallet(worker, 100_000)
     return worker
 
 
-def bind(worker, account="2088102146225135", channel="alipay", **kw):
+def bind(worker, account="13800138000", channel="alipay", **kw):
+    # The sandbox channel decides the outcome by the account's last character.
     return payouts.payout_account_add(
         worker=worker, channel=channel, account=account, account_name=worker.user.name, **kw
-    )
+    ).account
 
 
 def test_a_payout_succeeds_and_leaves_the_ledger_sound(
@@ -87,7 +88,7 @@ def test_no_payout_beyond_the_wallet(paid_worker):
 def test_a_lost_answer_is_resolved_by_querying_never_by_paying_again(
     paid_worker, django_capture_on_commit_callbacks
 ):
-    bind(paid_worker, account="2088000000000009")  # …9: paid, but the answer is lost
+    bind(paid_worker, account="13800000009")  # …9: paid, but the answer is lost
     with django_capture_on_commit_callbacks(execute=True):
         payout = payouts.payout_request(worker=paid_worker, amount_fen=20_000, requested_by=None)
     payout.refresh_from_db()
@@ -159,7 +160,7 @@ def test_a_signed_notification_completes_a_payout_and_a_forged_one_is_refused(
 ):
     from xinghuo.settlement.channels.base import BadSignature
 
-    bind(paid_worker, account="2088000000000007")  # …7: accepted, settles later
+    bind(paid_worker, account="13800000007")  # …7: accepted, settles later
     with django_capture_on_commit_callbacks(execute=True):
         payout = payouts.payout_request(worker=paid_worker, amount_fen=5_000, requested_by=None)
     assert Payout.objects.get(pk=payout.pk).status == "submitted"
@@ -196,11 +197,16 @@ def test_reconciliation_reports_every_mismatch(paid_worker, django_capture_on_co
 
 
 def test_auto_withdraw_pays_a_settled_order_at_once(
-    api, make_employer, make_order, make_eligible_worker, django_capture_on_commit_callbacks
+    api,
+    make_employer,
+    make_order,
+    make_eligible_worker,
+    verified_identity,
+    django_capture_on_commit_callbacks,
 ):
     owner, org = make_employer()
     order = make_order(owner=owner, organization=org, price_fen=20_000)
-    worker = make_eligible_worker()
+    worker = verified_identity(make_eligible_worker())
     bind(worker, auto_withdraw=True)
     me = api(worker.user)
     me.post(f"/work-orders/{order.pk}/grab")
@@ -228,7 +234,8 @@ def test_payout_api(api, paid_worker, operator, django_capture_on_commit_callbac
         {"channel": "bank", "account": "6225880212345678", "account_name": paid_worker.user.name},
     )
     assert resp.status_code == 201
-    assert resp.json()["account_masked"] == "622*********5678"
+    assert resp.json()["account"]["account_masked"] == "6225 **** **** 5678"
+    assert resp.json()["account"]["bank_name"] == "招商银行"
     with django_capture_on_commit_callbacks(execute=True):
         created = me.post("/workers/me/payouts", {"amount_fen": 12_345, "payout_id": "API-1"})
     assert created.status_code == 201

@@ -77,9 +77,9 @@ def make_order(employer):
 
 
 @pytest.fixture
-def eligible_worker(make_worker, hangzhou):
+def eligible_worker(make_worker, clear_worker, hangzhou):
     def make(**kwargs):
-        worker = make_worker(**kwargs)
+        worker = clear_worker(make_worker(**kwargs))
         return workforce_services.worker_set_areas(
             worker=worker, region_ids=[hangzhou["district"].pk]
         )

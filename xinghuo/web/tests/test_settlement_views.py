@@ -4,6 +4,9 @@ operator's payouts, reconciliation and declaration — through the test client."
 from __future__ import annotations
 
 import io
+import itertools
+import json
+import re
 
 import openpyxl
 import pytest
@@ -16,10 +19,13 @@ from xinghuo.accounts.models import User
 from xinghuo.settlement import ledger, payouts, selectors
 from xinghuo.settlement.channels.base import reset_channels
 from xinghuo.settlement.ledger import TransferSpec
-from xinghuo.settlement.models import LedgerAccount, Payout, ReconciliationReport
+from xinghuo.settlement.models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
+from xinghuo.settlement.tests.identities import approve_identity
 from xinghuo.workforce.models import Worker
 
 pytestmark = pytest.mark.django_db
+CMB_DEBIT = "6225880212345673"  # 招商银行 debit card, check digit right
+CMB_DEBIT_SPACED = "6225 8802 1234 5673"
 P = LedgerAccount.Purpose
 PASSWORD = "Xinghuo@2026"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,6 +36,23 @@ def _fresh_channels():
     reset_channels()
     yield
     reset_channels()
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # identity keeps the card photo
+
+
+@pytest.fixture
+def verified_identity(operator):
+    """verified_identity(worker): his identity approved (binding an account needs it)."""
+    seq = itertools.count(1)
+
+    def verify(worker: Worker) -> Worker:
+        approve_identity(worker, reviewer=operator, seq=next(seq))
+        return worker
+
+    return verify
 
 
 def logged_in(user: User) -> Client:
@@ -52,14 +75,15 @@ def fund_wallet(worker: Worker, amount_fen: int) -> None:
     )
 
 
-def bind(worker: Worker, account: str = "2088102146225135", channel: str = "alipay"):
+def bind(worker: Worker, account: str = "13800138000", channel: str = "alipay"):
+    # The sandbox channel decides the outcome by the account's last character.
     return payouts.payout_account_add(
         worker=worker, channel=channel, account=account, account_name=worker.user.name
-    )
+    ).account
 
 
 @pytest.fixture
-def org_payout(make_employer, make_worker):
+def org_payout(make_employer, make_worker, verified_identity):
     """Employer A with a finance member, and a payout of A awaiting a second approval that
     the finance member requested."""
     owner, org = make_employer()
@@ -69,7 +93,7 @@ def org_payout(make_employer, make_worker):
     )
     org.payout_approval_threshold_fen = 50_000
     org.save()
-    worker = make_worker(name="钱八")
+    worker = verified_identity(make_worker(name="钱八"))
     fund_wallet(worker, 100_000)
     bind(worker)
     payout = payouts.payout_request(
@@ -199,8 +223,8 @@ def test_the_monthly_statement_download_is_the_picked_organizations_own(make_emp
 
 
 @pytest.fixture
-def worker_with_money(make_worker):
-    worker = make_worker(name="周九")
+def worker_with_money(make_worker, verified_identity):
+    worker = verified_identity(make_worker(name="周九"))
     fund_wallet(worker, 1_000_000)  # 10,000 yuan
     return worker
 
@@ -211,22 +235,81 @@ def test_the_wallet_page_shows_the_balance_and_binds_an_account(worker_with_mone
     assert page.status_code == 200
     assert page.context["balance_yuan"] == "10,000.00"
     assert page.context["default_account"] is None
+    assert 'id="account-form"' in page.content.decode()
+    assert page.context["holder_name"] == "周九"
     resp = client.post(
         "/worker/wallet/",
         {
             "action": "account",
             "channel": "bank",
-            "account": "6225 8802 1234 5678",
-            "account_name": "周九",
+            "account": CMB_DEBIT_SPACED,
             "auto_withdraw": "on",
         },
         follow=True,
     )
     assert levels(resp) == [messages.SUCCESS]
     default = resp.context["default_account"]
-    assert default["masked"] == "622*********5678"
+    assert default["masked"] == "6225 **** **** 5673"
     assert default["account"].auto_withdraw and default["account"].channel == "bank"
-    assert "6225880212345678" not in resp.content.decode()
+    html = resp.content.decode()
+    assert "招商银行" in html and "6225 **** **** 5673" in html
+    assert CMB_DEBIT not in html and CMB_DEBIT_SPACED not in html
+
+
+def test_a_card_failing_the_check_digit_is_bound_with_a_warning(worker_with_money):
+    resp = logged_in(worker_with_money.user).post(
+        "/worker/wallet/",
+        {"action": "account", "channel": "bank", "account": "6225880212345678"},
+        follow=True,
+    )
+    assert levels(resp) == [messages.SUCCESS, messages.WARNING]
+    assert PayoutAccount.objects.get().bank_name == "招商银行"
+
+
+def test_a_credit_card_or_another_name_is_refused_on_the_page(worker_with_money):
+    client = logged_in(worker_with_money.user)
+    credit = client.post(
+        "/worker/wallet/",
+        {"action": "account", "channel": "bank", "account": "6282880123456789"},
+    )
+    assert credit.status_code == 200 and credit.context["account_form"].errors["account"]
+    alipay = client.post(
+        "/worker/wallet/", {"action": "account", "channel": "alipay", "account": "2088102146"}
+    )
+    assert alipay.context["account_form"].errors["account"]
+    assert not PayoutAccount.objects.exists()
+
+
+def test_without_an_approved_identity_the_wallet_links_to_verification(make_worker):
+    worker = make_worker(name="冯二")
+    client = logged_in(worker.user)
+    page = client.get("/worker/wallet/")
+    html = page.content.decode()
+    assert not page.context["identity_verified"]
+    assert 'id="identity-needed"' in html and 'href="/worker/identity/"' in html
+    assert 'id="account-form"' not in html
+    client.post("/worker/wallet/", {"action": "account", "channel": "bank", "account": CMB_DEBIT})
+    assert not PayoutAccount.objects.exists()
+
+
+def test_the_bind_form_recognises_the_bank_through_the_api_with_the_session(worker_with_money):
+    """What the page's script does: the recognition endpoint with the session cookie and the
+    form's CSRF token (and is refused without the token)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker_with_money.user)
+    page = client.get("/worker/wallet/")
+    html = page.content.decode()
+    url = "/api/v1/identity/bank-card/recognise"
+    assert f'data-recognise-url="{url}"' in html and 'id="card-info"' in html
+    # The script reads the form's hidden token, as here.
+    form = html[html.index('id="account-form"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    body = json.dumps({"number": CMB_DEBIT_SPACED})
+    without = client.post(url, body, content_type="application/json")
+    assert without.status_code in (401, 403)
+    resp = client.post(url, body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert resp.status_code == 200
+    assert (resp.json()["bank_name"], resp.json()["card_type"]) == ("招商银行", "DC")
 
 
 def test_a_withdrawal_finer_than_a_fen_is_rejected(worker_with_money):
@@ -360,7 +443,7 @@ def test_the_operator_lists_stuck_and_failed_payouts(
 ):
     from datetime import timedelta
 
-    bind(worker_with_money, account="2088000000000009")  # paid, but the answer is lost
+    bind(worker_with_money, account="13800000009")  # paid, but the answer is lost
     with django_capture_on_commit_callbacks(execute=True):
         stuck = payouts.payout_request(
             worker=worker_with_money, amount_fen=1_000, requested_by=None

@@ -1,4 +1,6 @@
-"""Re-encrypt every stored identity value under the first IDENTITY_ENCRYPTION_KEYS key.
+"""Re-encrypt every stored identity value under the first IDENTITY_ENCRYPTION_KEYS key:
+ID numbers, OCR results and ID images, employers' licence images, and the numbers of
+payout accounts (which use the same keys).
 
 Run after putting a new key first; once it has finished the old keys can be dropped.
 Idempotent: running it twice only re-encrypts again under the same key.
@@ -10,12 +12,20 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from xinghuo.identity import services
+from xinghuo.identity import services, services_employer
+from xinghuo.settlement import payout_accounts
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt ID numbers, OCR results and ID images under the newest key."
+    help = (
+        "Re-encrypt ID numbers, OCR results, ID images, licences and payout accounts "
+        "under the newest key."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = services.identity_reencrypt_all()
         self.stdout.write(f"re-encrypted {count} identity verifications")
+        count = services_employer.employer_licence_reencrypt_all()
+        self.stdout.write(f"re-encrypted {count} employer licences")
+        count = payout_accounts.payout_accounts_reencrypt_all()
+        self.stdout.write(f"re-encrypted {count} payout accounts")
