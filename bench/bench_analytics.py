@@ -112,7 +112,7 @@ def build_dataset(args: argparse.Namespace, rng: random.Random) -> None:
     from django.utils import timezone
 
     from xinghuo.accounts.models import Organization, User
-    from xinghuo.identity.crypto import encrypt_str
+    from xinghuo.core.crypto import encrypt_str
     from xinghuo.regions.models import Region, Site
     from xinghuo.workforce.models import Role, Worker
 

@@ -12,11 +12,11 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.crypto import mask_card_number
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.workforce import selectors as workforce_selectors
 
 from . import selectors, services
-from .crypto import mask_card_number
 from .models import IdentityVerification
 from .schemas import (
     BankCardOut,

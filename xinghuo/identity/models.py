@@ -5,9 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinghuo.core.crypto import EncryptedTextField, mask_id_number
 from xinghuo.core.models import TimeStampedModel
-
-from .crypto import EncryptedTextField, mask_id_number
 
 
 def _image_path(instance: IdentityVerification, filename: str) -> str:

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from .crypto import mask_id_number
+from xinghuo.core.crypto import mask_id_number
+
 from .models import IdentityVerification, RevealAudit
 
 

@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
 from xinghuo.workforce.models import Worker
 
-from . import crypto
 from .exceptions import IdentityNotFound
 from .models import IdentityVerification, RevealAudit
 from .ocr import ImageUnreadable, OcrEngine, read_id_card

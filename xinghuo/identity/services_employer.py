@@ -27,9 +27,9 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.accounts.validators import normalize_phone
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
 
-from . import crypto
 from .exceptions import EmployerVerificationNotFound
 from .models import EmployerVerification, RevealAudit
 

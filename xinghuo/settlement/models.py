@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.identity.crypto import EncryptedTextField
+from xinghuo.core.crypto import EncryptedTextField
 
 
 class LedgerAccount(models.Model):

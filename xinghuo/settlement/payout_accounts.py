@@ -30,8 +30,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from xinghuo.identity import crypto
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import services as identity_services
 from xinghuo.workforce.models import Worker

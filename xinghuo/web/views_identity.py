@@ -20,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.core.crypto import mask_id_number
 from xinghuo.core.exceptions import ApplicationError, ValidationFailed
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import services as identity_services
-from xinghuo.identity.crypto import mask_id_number
 from xinghuo.identity.exceptions import IdentityNotFound
 from xinghuo.identity.models import IdentityVerification
 from xinghuo.identity.ocr.parse import ETHNICITIES

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import xinghuo.identity.crypto
+import xinghuo.core.crypto
 import xinghuo.identity.models
 
 
@@ -60,7 +60,7 @@ class Migration(migrations.Migration):
                 ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
                 (
                     "id_number",
-                    xinghuo.identity.crypto.EncryptedTextField(
+                    xinghuo.core.crypto.EncryptedTextField(
                         blank=True, verbose_name="ID number (encrypted)"
                     ),
                 ),
@@ -79,7 +79,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "ocr_result",
-                    xinghuo.identity.crypto.EncryptedTextField(
+                    xinghuo.core.crypto.EncryptedTextField(
                         blank=True, verbose_name="OCR result (encrypted)"
                     ),
                 ),

@@ -13,8 +13,9 @@ from conftest import PASSWORD, credit_code
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.exceptions import OrganizationNotFound
 from xinghuo.accounts.models import Membership, Organization
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from xinghuo.identity import crypto, selectors_employer, services_employer
+from xinghuo.identity import selectors_employer, services_employer
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
 from xinghuo.identity.models import EmployerVerification, RevealAudit
 

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from PIL import Image
 
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
-from xinghuo.identity import crypto, selectors, services
+from xinghuo.identity import selectors, services
 from xinghuo.identity.exceptions import IdentityNotFound
 from xinghuo.identity.models import IdentityVerification, RevealAudit
 

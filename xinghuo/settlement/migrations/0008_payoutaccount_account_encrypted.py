@@ -3,7 +3,7 @@ holds tokens, see 0007) and one worker cannot bind the same number twice on a ch
 
 from django.db import migrations, models
 
-import xinghuo.identity.crypto
+import xinghuo.core.crypto
 
 
 class Migration(migrations.Migration):
@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="payoutaccount",
             name="account",
-            field=xinghuo.identity.crypto.EncryptedTextField(verbose_name="account (encrypted)"),
+            field=xinghuo.core.crypto.EncryptedTextField(verbose_name="account (encrypted)"),
         ),
         migrations.AddConstraint(
             model_name="payoutaccount",

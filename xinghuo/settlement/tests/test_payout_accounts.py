@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from stdnum import luhn
 
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import ApplicationError
-from xinghuo.identity import crypto
 from xinghuo.identity.models import RevealAudit
 from xinghuo.settlement import payout_accounts
 from xinghuo.settlement.models import PayoutAccount

@@ -4,7 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
-from xinghuo.identity import crypto
+from xinghuo.core import crypto
 
 
 def test_round_trip_and_ciphertext_is_not_the_value() -> None:

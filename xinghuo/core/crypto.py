@@ -1,4 +1,5 @@
-"""Encryption at rest for identity data: ID numbers, bank card numbers and ID-card images.
+"""Encryption at rest for personal data: ID numbers, payout account numbers, ID-card and
+licence images (used by the identity and settlement apps; in core because both need it).
 
 Keys come from settings:
 
@@ -44,7 +45,7 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 
 def _require_explicit(name: str) -> None:
     if getattr(settings, "PRODUCTION", False):
-        raise ImproperlyConfigured(f"{name} must be set in production (see identity/crypto.py)")
+        raise ImproperlyConfigured(f"{name} must be set in production (see core/crypto.py)")
 
 
 @lru_cache(maxsize=8)
