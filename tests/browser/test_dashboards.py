@@ -13,8 +13,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from conftest import PASSWORD
 from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.helpers import log_in
 from xinghuo.analytics.tests.conftest import stats  # noqa: F401  (the data set fixture)
 from xinghuo.settlement.models import Payout, PayoutAccount
 
@@ -46,15 +46,6 @@ CHART_STATE = """
 def shot(page: Page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"dashboards_{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    form = page.locator("main form")
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    expect(page.locator("header .who")).to_be_visible()
 
 
 def charts_state(page: Page, expected: int) -> list[dict]:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
 from xinghuo.demo.licence import licence_image
 from xinghuo.identity.models import EmployerVerification, RevealAudit
 
 from .conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from .helpers import log_in as sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,11 +31,7 @@ def log_in(browser: Browser, base: str, phone: str) -> Page:
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    page.goto(base + "/login/")
-    form = page.locator("main form")
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
+    sign_in(page, base, phone)
     page.wait_for_url(lambda url: "/login/" not in url)
     return page
 

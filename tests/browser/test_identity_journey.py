@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from conftest import PASSWORD
 from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.helpers import log_in
 from xinghuo.certification.models import Certification, Exam, ExamAttempt, Question
 from xinghuo.demo.clearance import identity_submit, person_for
 from xinghuo.identity.models import IdentityVerification, RevealAudit
@@ -39,14 +39,6 @@ ORDER_TITLE = "铁塔登高巡检"
 def shot(page: Page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"identity_journey_{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    form = page.locator("main form")
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
 
 
 def desktop(browser: Browser) -> BrowserContext:

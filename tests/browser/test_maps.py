@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
 from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.helpers import log_in
 from xinghuo.accounts import services as account_services
 from xinghuo.core.geo import Point, wgs84_to_gcj02
 from xinghuo.dispatch import services as dispatch_services
@@ -62,15 +62,6 @@ DRAWN_AT = """
 def shot(page: Page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"maps_{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    form = page.locator("main form")
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    expect(page.locator("header .who")).to_be_visible()
 
 
 def test_resource_map_shows_the_markers_of_a_filter(page: Page, live_server, world) -> None:  # noqa: F811

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from conftest import PASSWORD
 from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.helpers import log_in
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders.models import WorkOrder
@@ -37,14 +37,6 @@ TITLE = "基站蓄电池更换"
 def shot(page: Page, name: str) -> None:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"order_journey_{name}.png"), full_page=True)
-
-
-def log_in(page: Page, base: str, phone: str) -> None:
-    page.goto(base + "/login/")
-    form = page.locator("main form")
-    form.locator('input[name="phone"]').fill(phone)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
 
 
 def test_order_from_creation_to_points(

@@ -129,7 +129,8 @@ def identity_submit_photo(
     return verification
 
 
-def _text(value: str, *, field: str, max_length: int) -> str:
+def required_text(value: str, *, field: str, max_length: int) -> str:
+    """A required text field, stripped; ValidationFailed(invalid_field) when empty or long."""
     value = (value or "").strip()
     if not value or len(value) > max_length:
         raise ValidationFailed(
@@ -173,8 +174,8 @@ def identity_confirm(
             _("Only a draft can be confirmed: upload a new photo first."),
             code="identity_not_draft",
         )
-    name = _text(name, field="name", max_length=64)
-    address = _text(address, field="address", max_length=255)
+    name = required_text(name, field="name", max_length=64)
+    address = required_text(address, field="address", max_length=255)
     if sex not in IdentityVerification.Sex.values:
         raise ValidationFailed(
             _("Choose male or female."), code="invalid_field", detail={"field": "sex"}
@@ -261,7 +262,7 @@ def identity_approve(
 def identity_reject(*, reviewer: User, verification_id: int, reason: str) -> IdentityVerification:
     """Reject a pending verification with a reason the worker sees; he may submit a new photo.
     Raises IdentityNotFound, Conflict (identity_not_pending), ValidationFailed (reason)."""
-    reason = _text(reason, field="reason", max_length=255)
+    reason = required_text(reason, field="reason", max_length=255)
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     _require_pending(verification)
     verification.status = IdentityVerification.Status.REJECTED
@@ -285,7 +286,7 @@ def identity_reveal(
     Returns (value, content type): the number as text, or the image's bytes.
     Raises IdentityNotFound (also for non-operators), ValidationFailed (reason, field).
     """
-    reason = _text(reason, field="reason", max_length=255)
+    reason = required_text(reason, field="reason", max_length=255)
     if field not in (RevealAudit.Field.ID_NUMBER, RevealAudit.Field.IMAGE):
         raise ValidationFailed(_("Unknown field."), code="invalid_field", detail={"field": "field"})
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
@@ -348,7 +349,7 @@ def reveal_audit_record(
     cannot be recorded does not happen. Append-only.
     Raises ValidationFailed (invalid_field: reason, field or subject).
     """
-    reason = _text(reason, field="reason", max_length=255)
+    reason = required_text(reason, field="reason", max_length=255)
     if field not in RevealAudit.Field.values:
         raise ValidationFailed(_("Unknown field."), code="invalid_field", detail={"field": "field"})
     subject = (subject or "").strip()

@@ -32,6 +32,7 @@ from xinghuo.core.exceptions import Conflict, ValidationFailed
 
 from .exceptions import EmployerVerificationNotFound
 from .models import EmployerVerification, RevealAudit
+from .services import required_text
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
 SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
@@ -117,17 +118,6 @@ def validate_credit_code(raw: str, *, organization: Organization) -> str:
     return code
 
 
-def _text(value: str, *, field: str, max_length: int) -> str:
-    value = (value or "").strip()
-    if not value or len(value) > max_length:
-        raise ValidationFailed(
-            _("Please fill in this field (at most %(n)d characters).") % {"n": max_length},
-            code="invalid_field",
-            detail={"field": field},
-        )
-    return value
-
-
 def _contact_phone(raw: str) -> str:
     try:
         return normalize_phone(raw)
@@ -177,11 +167,11 @@ def employer_verification_submit(
     _check_can_submit(EmployerVerification.objects.filter(organization=organization).first())
     fields = {
         "credit_code": validate_credit_code(credit_code, organization=organization),
-        "company_name": _text(company_name, field="company_name", max_length=128),
-        "legal_representative": _text(
+        "company_name": required_text(company_name, field="company_name", max_length=128),
+        "legal_representative": required_text(
             legal_representative, field="legal_representative", max_length=64
         ),
-        "contact_name": _text(contact_name, field="contact_name", max_length=64),
+        "contact_name": required_text(contact_name, field="contact_name", max_length=64),
         "contact_phone": _contact_phone(contact_phone),
     }
     content_type = licence_type(licence)
@@ -287,7 +277,7 @@ def employer_verification_reject(
     marked rejected until it submits again. Locks the verification, then the organization.
     Raises EmployerVerificationNotFound, Conflict (employer_verification_not_pending),
     ValidationFailed (reason)."""
-    reason = _text(reason, field="reason", max_length=255)
+    reason = required_text(reason, field="reason", max_length=255)
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     _require_pending(verification)
     verification.status = V.REJECTED
@@ -310,7 +300,7 @@ def employer_licence_reveal(
     Returns (the file's bytes, its content type).
     Raises EmployerVerificationNotFound (also for non-operators), ValidationFailed (reason).
     """
-    reason = _text(reason, field="reason", max_length=255)
+    reason = required_text(reason, field="reason", max_length=255)
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     RevealAudit.objects.create(
         actor=reviewer,
