@@ -217,3 +217,4 @@ if os.environ.get("CONTRACTS_ESIGN"):
     import json
 
     CONTRACTS_ESIGN = json.loads(os.environ["CONTRACTS_ESIGN"])
+IDENTITY_OCR_READS_PER_HOUR = int(os.environ.get("IDENTITY_OCR_READS_PER_HOUR", "30"))

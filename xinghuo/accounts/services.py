@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from .exceptions import InvalidCredentials, LoginThrottled, OrganizationExists, PhoneTaken
@@ -72,13 +73,7 @@ def _failure_keys(phone: str, client_ip: str | None) -> list[tuple[str, int]]:
 
 
 def _record_failure(key: str) -> None:
-    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    if cache.add(key, 1, timeout=window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=window)
+    ratelimit.count(key, window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def user_authenticate(*, phone: str, password: str, client_ip: str | None = None) -> User:
@@ -95,7 +90,7 @@ def user_authenticate(*, phone: str, password: str, client_ip: str | None = None
         raise InvalidCredentials(_("Wrong mobile number or password.")) from None
     keys = _failure_keys(phone, client_ip)
     for key, limit in keys:
-        if (cache.get(key) or 0) >= limit:
+        if ratelimit.hits(key) >= limit:
             raise LoginThrottled(
                 _("Too many failed logins. Try again later."),
                 detail={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},

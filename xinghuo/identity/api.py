@@ -4,6 +4,7 @@ queue (/identity/reviews) and bank card recognition."""
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -13,10 +14,11 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.crypto import mask_card_number
-from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.workforce import selectors as workforce_selectors
 
 from . import selectors, services
+from .bins import CardInfo
+from .images import MAX_IMAGE_BYTES, image_too_large
 from .models import IdentityVerification
 from .schemas import (
     BankCardOut,
@@ -43,14 +45,17 @@ def identity_me(request: HttpRequest) -> IdentityVerification:
     return selectors.identity_for_worker(worker=_me(request))
 
 
+def _read_upload(image: UploadedFile) -> bytes:
+    """The upload's bytes; a file over the limit is refused before it is read into memory."""
+    if image.size and image.size > MAX_IMAGE_BYTES:
+        raise image_too_large()
+    return image.read()
+
+
 @router.post("/workers/me/identity/photo", response=IdentityOut)
 def identity_submit_photo(request: HttpRequest, image: File[UploadedFile]) -> IdentityVerification:
     """Upload the front of the ID card (multipart, field `image`); OCR fills the draft."""
-    if image.size and image.size > services.MAX_IMAGE_BYTES:
-        raise ValidationFailed(
-            _("The photo is larger than 8 MB."), code="image_too_large", detail={"field": "image"}
-        )
-    return services.identity_submit_photo(worker=_me(request), image=image.read())
+    return services.identity_submit_photo(worker=_me(request), image=_read_upload(image))
 
 
 @router.put("/workers/me/identity", response=IdentityOut)
@@ -114,16 +119,14 @@ def identity_reveal_list(request: HttpRequest, verification_id: int) -> object:
     )
 
 
-@router.post("/identity/bank-card/recognise", response=BankCardOut)
-def bank_card_recognise(request: HttpRequest, payload: BankCardRecogniseIn) -> dict:
-    """Bank and card type from the number, offline. A failed Luhn check only warns."""
-    info = selectors.bank_card_recognise(number=payload.number)
+def _bank_card_out(info: CardInfo) -> dict[str, Any]:
     warnings = []
     if not info.luhn_ok:
         warnings.append(_("The card number fails the check-digit test: please check it."))
     if info.bank_code is None:
         warnings.append(_("The bank could not be recognised from the number."))
     return {
+        "number": None,
         "number_masked": mask_card_number(info.number),
         "bank_code": info.bank_code,
         "bank_name": info.bank_name,
@@ -131,4 +134,23 @@ def bank_card_recognise(request: HttpRequest, payload: BankCardRecogniseIn) -> d
         "card_type_label": info.card_type_label,
         "luhn_ok": info.luhn_ok,
         "warnings": warnings,
+        "candidates_masked": [],
+    }
+
+
+@router.post("/identity/bank-card/recognise", response=BankCardOut)
+def bank_card_recognise(request: HttpRequest, payload: BankCardRecogniseIn) -> dict[str, Any]:
+    """Bank and card type from the number, offline. A failed Luhn check only warns."""
+    return _bank_card_out(selectors.bank_card_recognise(number=payload.number))
+
+
+@router.post("/identity/bank-card/photo", response=BankCardOut)
+def bank_card_photo(request: HttpRequest, image: File[UploadedFile]) -> dict[str, Any]:
+    """The number read off a photo of the card's front (multipart, field `image`), then
+    recognised as a typed one. The clear number comes back for the worker to check against
+    his card; the photo is not kept. 422 card_number_not_found when no number is read."""
+    reading = selectors.bank_card_read(image=_read_upload(image), user_id=current_user(request).pk)
+    return _bank_card_out(reading.info) | {
+        "number": reading.info.number,
+        "candidates_masked": [mask_card_number(n) for n in reading.candidates],
     }

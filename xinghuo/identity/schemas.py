@@ -139,6 +139,11 @@ class BankCardRecogniseIn(Schema):
 
 
 class BankCardOut(Schema):
+    """Recognition of a typed number, or of the number read off a card photo. Only the
+    photo's answer carries the clear `number` (the worker's own card, for him to check
+    against the card before he binds it); a typed number is not echoed back."""
+
+    number: str | None = None
     number_masked: str
     bank_code: str | None
     bank_name: str | None
@@ -146,3 +151,5 @@ class BankCardOut(Schema):
     card_type_label: str
     luhn_ok: bool
     warnings: list[str]
+    # Photo only: every number read, most likely first (the first is `number`).
+    candidates_masked: list[str] = []

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.workforce.models import Worker
 
 from .bins import CardInfo, card_recognise
 from .exceptions import IdentityNotFound
+from .images import (
+    MAX_IMAGE_BYTES,
+    image_too_large,
+    image_type,
+    image_unreadable,
+    ocr_quota_take,
+)
 from .models import IdentityVerification, RevealAudit
+from .ocr import ImageUnreadable, OcrEngine
+from .ocr.bank import read_bank_card
 
 
 def identity_for_worker(*, worker: Worker) -> IdentityVerification:
@@ -68,3 +81,42 @@ def reveal_audit_list(*, reviewer: User, verification_id: int) -> QuerySet[Revea
 def bank_card_recognise(*, number: str) -> CardInfo:
     """Bank, card type and Luhn result from the number, offline (see bins.py)."""
     return card_recognise(number)
+
+
+@dataclass(frozen=True)
+class BankCardPhotoReading:
+    info: CardInfo  # of the most likely number
+    candidates: list[str]  # every number read, most likely first (the first is info.number)
+    card_found: bool
+
+
+def bank_card_read(
+    *, image: bytes, user_id: int | None = None, engine: OcrEngine | None = None
+) -> BankCardPhotoReading:
+    """The number on the photo of a bank card's front, with its bank and card type
+    (bins.py). Writes nothing: the photo is read and dropped.
+
+    Raises ValidationFailed: image_too_large, image_type, image_unreadable,
+    card_number_not_found; RateLimited when `user_id`'s OCR quota is spent. A number
+    failing the Luhn check is returned (luhn_ok False).
+    """
+    if len(image) > MAX_IMAGE_BYTES:
+        raise image_too_large()
+    if user_id is not None:
+        ocr_quota_take(user_id=user_id)
+    image_type(image, message=_("Upload a JPEG, PNG or WebP photo of the front of your bank card."))
+    try:
+        reading = read_bank_card(image, engine=engine)
+    except ImageUnreadable:
+        raise image_unreadable() from None
+    if not reading.number:
+        raise ValidationFailed(
+            _("No card number could be read: type it in, or take the photo again in good light."),
+            code="card_number_not_found",
+            detail={"field": "image"},
+        )
+    return BankCardPhotoReading(
+        info=card_recognise(reading.number),
+        candidates=reading.candidates,
+        card_found=reading.card_found,
+    )

@@ -24,27 +24,19 @@ from xinghuo.core.exceptions import Conflict, ValidationFailed
 from xinghuo.workforce.models import Worker
 
 from .exceptions import IdentityNotFound
+from .images import (
+    MAX_IMAGE_BYTES,
+    image_too_large,
+    image_type,
+    image_unreadable,
+    ocr_quota_take,
+)
 from .models import IdentityVerification, RevealAudit
 from .ocr import ImageUnreadable, OcrEngine, read_id_card
 from .ocr.parse import ETHNICITIES, normalise_ethnicity
 from .validation import check_agreement, validate_id_number
 
-MAX_IMAGE_BYTES = 8 * 1024 * 1024
 CONFIRMED_FIELDS = ("name", "sex", "ethnicity", "birth_on", "address", "id_number")
-_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
-def _image_type(data: bytes) -> str:
-    for magic, content_type in _MAGIC:
-        if data.startswith(magic):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    raise ValidationFailed(
-        _("Upload a JPEG, PNG or WebP photo of the front of your ID card."),
-        code="image_type",
-        detail={"field": "image"},
-    )
 
 
 def _check_can_resubmit(verification: IdentityVerification | None) -> None:
@@ -66,22 +58,19 @@ def identity_submit_photo(
     OCR runs before the transaction (it takes a second or more); the worker's row is then
     locked and re-checked. A new photo replaces a draft or a rejected verification.
     Raises ValidationFailed (image_too_large, image_type, image_unreadable, ocr_nothing_read),
-    Conflict (identity_already_verified, identity_under_review).
+    Conflict (identity_already_verified, identity_under_review), RateLimited (OCR quota).
     """
     _check_can_resubmit(IdentityVerification.objects.filter(worker=worker).first())
     if len(image) > MAX_IMAGE_BYTES:
-        raise ValidationFailed(
-            _("The photo is larger than 8 MB."), code="image_too_large", detail={"field": "image"}
-        )
-    content_type = _image_type(image)
+        raise image_too_large()
+    ocr_quota_take(user_id=worker.user_id)
+    content_type = image_type(
+        image, message=_("Upload a JPEG, PNG or WebP photo of the front of your ID card.")
+    )
     try:
         reading = read_id_card(image, engine=engine)
     except ImageUnreadable:
-        raise ValidationFailed(
-            _("The photo cannot be read as an image."),
-            code="image_unreadable",
-            detail={"field": "image"},
-        ) from None
+        raise image_unreadable() from None
     fields = reading.fields
     if not fields.id_number and not fields.name:
         raise ValidationFailed(

@@ -1,8 +1,10 @@
-"""Synthetic photos of the front of an ID card, for the OCR tests and the benchmark.
+"""Synthetic photos of the front of an ID card or a bank card, for the OCR tests and the
+benchmark.
 
 A card is drawn with Pillow and a CJK font at the real layout (85.6 × 54 mm at 10 px/mm),
 then laid on a dark table with OpenCV: turned, put in perspective, blurred, shrunk.
-The people and numbers are invented; the numbers are valid (checksum, region, date).
+The people and numbers are invented; the numbers are valid (ID checksum, region, date;
+a bank card's Luhn check digit and a BIN of its bank).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from stdnum import luhn
 from stdnum.cn import ric
 
 FONT_PATH = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
@@ -166,3 +169,70 @@ VARIANTS = {
 
 def card_photo(person: Person, variant: str = "clean", seed: int = 0) -> bytes:
     return jpeg(photograph(draw_card(person), seed=seed, **VARIANTS[variant]))  # type: ignore[arg-type]
+
+
+# --- bank cards ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BankCard:
+    bank_name: str
+    number: str  # digits only
+    holder: str  # in pinyin, as embossed
+    valid_thru: str = "12/30"
+    dark: bool = True  # a deep blue card with light print, or a silver one with dark print
+
+
+def _luhn_card(prefix: str, length: int) -> str:
+    body = (prefix + "0212345678901234567")[: length - 1]
+    return body + luhn.calc_check_digit(body)
+
+
+BANK_CARDS = [
+    BankCard("中国工商银行", _luhn_card("622202", 19), "ZHANG WEI"),
+    BankCard("招商银行", _luhn_card("622588", 16), "LI XIUYING", dark=False),
+    BankCard("中国农业银行", _luhn_card("622848", 19), "WANG JIANGUO", valid_thru="08/29"),
+]
+
+
+def grouped_number(number: str) -> str:
+    """As cards print it: groups of four, the rest (three for 19 digits) at the end."""
+    return " ".join(number[i : i + 4] for i in range(0, len(number), 4))
+
+
+def draw_bank_card(card: BankCard) -> np.ndarray:
+    """The front of a bank card alone, as a BGR array of CARD_W × CARD_H: a gradient, the
+    bank's name, the chip, the number in groups of four, the expiry date and the holder's
+    name, embossed (the print with a shadow), and the card scheme's mark."""
+    if card.dark:
+        top, bottom = np.array([70, 110, 170]), np.array([30, 60, 120])  # RGB
+        ink, shadow, faint, wave = (245, 245, 240), (15, 25, 50), (200, 210, 230), (80, 120, 180)
+    else:
+        top, bottom = np.array([236, 236, 232]), np.array([200, 204, 210])
+        ink, shadow, faint, wave = (35, 35, 45), (250, 250, 250), (90, 90, 100), (215, 218, 222)
+    ys = np.linspace(0.0, 1.0, CARD_H)[:, None, None]
+    grad = (top * (1 - ys) + bottom * ys) * np.ones((CARD_H, CARD_W, 3))
+    img = Image.fromarray(grad.astype(np.uint8), "RGB")
+    d = ImageDraw.Draw(img)
+    for x in range(-200, CARD_W, 60):
+        d.line([(x, CARD_H), (x + 300, 0)], fill=wave, width=2)
+    d.text((50, 40), card.bank_name, font=_font(40), fill=ink)
+    d.text((52, 95), "DEBIT CARD", font=_font(20), fill=faint)
+    gold, gold_line = (212, 180, 100), (160, 130, 60)
+    d.rounded_rectangle([(70, 170), (170, 245)], radius=10, fill=gold)
+    d.line([(70, 207), (170, 207)], fill=gold_line, width=2)
+    d.line([(120, 170), (120, 245)], fill=gold_line, width=2)
+    digits = _font(52)
+    text = grouped_number(card.number)
+    d.text((62, 302), text, font=digits, fill=shadow)
+    d.text((60, 300), text, font=digits, fill=ink)
+    d.text((330, 395), "VALID THRU", font=_font(16), fill=ink)
+    d.text((440, 385), card.valid_thru, font=_font(30), fill=ink)
+    d.text((60, 450), card.holder, font=_font(30), fill=ink)
+    d.rounded_rectangle([(660, 420), (800, 500)], radius=8, fill=(200, 40, 50))
+    d.text((678, 444), "银联", font=_font(30), fill=(245, 245, 240))
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def bank_card_photo(card: BankCard, variant: str = "clean", seed: int = 0) -> bytes:
+    return jpeg(photograph(draw_bank_card(card), seed=seed, **VARIANTS[variant]))  # type: ignore[arg-type]

@@ -13,9 +13,11 @@ import pytest
 from django.contrib import messages
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import User
+from xinghuo.identity.ocr.base import OcrLine
 from xinghuo.settlement import ledger, payouts, selectors
 from xinghuo.settlement.channels.base import reset_channels
 from xinghuo.settlement.ledger import TransferSpec
@@ -310,6 +312,46 @@ def test_the_bind_form_recognises_the_bank_through_the_api_with_the_session(work
     resp = client.post(url, body, content_type="application/json", headers={"X-CSRFToken": token})
     assert resp.status_code == 200
     assert (resp.json()["bank_name"], resp.json()["card_type"]) == ("招商银行", "DC")
+
+
+class CardPhotoEngine:
+    """The OCR engine of the photo test below: it reads CMB_DEBIT_SPACED off any image."""
+
+    def read(self, image):
+        box = ((40.0, 300.0), (600.0, 300.0), (600.0, 350.0), (40.0, 350.0))
+        return [OcrLine(CMB_DEBIT_SPACED, 0.99, box)]
+
+
+def test_the_bind_form_reads_the_card_number_from_a_photo_with_the_session(
+    worker_with_money, settings
+):
+    """What the page's photo input does: the card reader endpoint with the session cookie and
+    the form's CSRF token, multipart (and is refused without the token)."""
+    settings.IDENTITY_OCR_ENGINE = f"{__name__}.CardPhotoEngine"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(worker_with_money.user)
+    html = client.get("/worker/wallet/").content.decode()
+    url = "/api/v1/identity/bank-card/photo"
+    form = html[html.index('id="account-form"') :]
+    assert f'data-photo-url="{url}"' in form
+    photo_input = re.search(r'<input type="file" id="card-photo-input"[^>]*>', form).group(0)
+    assert 'accept="image/*"' in photo_input and 'capture="environment"' in photo_input
+    assert "name=" not in photo_input  # the photo is not sent with the bind form
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    def photo():
+        buf = io.BytesIO()
+        Image.new("RGB", (640, 400), (200, 200, 190)).save(buf, "JPEG")
+        buf.seek(0)
+        buf.name = "card.jpg"
+        return buf
+
+    without = client.post(url, {"image": photo()})
+    assert without.status_code in (401, 403)
+    resp = client.post(url, {"image": photo()}, headers={"X-CSRFToken": token})
+    assert resp.status_code == 200, resp.content
+    body = resp.json()
+    assert (body["number"], body["bank_name"], body["card_type"]) == (CMB_DEBIT, "招商银行", "DC")
 
 
 def test_a_withdrawal_finer_than_a_fen_is_rejected(worker_with_money):
