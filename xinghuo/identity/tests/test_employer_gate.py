@@ -16,7 +16,7 @@ from xinghuo.identity import services_employer
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.channels import alarms, external, spreadsheet
-from xinghuo.work_orders.models import WorkOrder
+from xinghuo.work_orders.models import AlarmRule, WorkOrder
 
 from .employer import submit
 
@@ -138,16 +138,22 @@ def test_the_external_channel_goes_through_the_gate(unverified) -> None:  # type
     assert not WorkOrder.objects.exists()
 
 
-def test_an_alarm_of_an_unverified_employer_makes_no_paid_order(unverified) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_employer_cannot_make_a_paid_alarm_rule(unverified) -> None:  # type: ignore[no-untyped-def]
+    """Refused when the rule is made, not when an alarm comes in the night."""
     owner, org, _site = unverified
-    alarms.alarm_rule_create(
-        actor=owner,
-        organization=org,
-        alarm_type="mains_power_failure",
-        name="市电停电",
-        deadline_minutes=120,
-        price_fen=30_000,
-    )
+    rule = {
+        "actor": owner,
+        "organization": org,
+        "alarm_type": "mains_power_failure",
+        "name": "市电停电",
+        "deadline_minutes": 120,
+    }
+    with pytest.raises(PermissionDenied) as exc:
+        alarms.alarm_rule_create(**rule, price_fen=30_000)
+    assert exc.value.code == "employer_not_verified"
+    assert not AlarmRule.objects.exists()
+    # An unpaid rule is fine, and its alarms make unpaid orders.
+    alarms.alarm_rule_create(**rule, price_fen=0)
     message = alarms.Alarm(
         alarm_id="A-1",
         alarm_type="mains_power_failure",
@@ -155,7 +161,6 @@ def test_an_alarm_of_an_unverified_employer_makes_no_paid_order(unverified) -> N
         occurred_at=timezone.now(),
         state="raised",
     )
-    with pytest.raises(PermissionDenied) as exc:
-        alarms.alarm_receive(organization=org, alarm=message)
-    assert exc.value.code == "employer_not_verified"
-    assert not WorkOrder.objects.exists()
+    alarms.alarm_receive(organization=org, alarm=message)
+    order = WorkOrder.objects.get()
+    assert order.price_fen == 0 and order.status == WorkOrder.Status.PUBLISHED

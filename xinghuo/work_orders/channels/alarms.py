@@ -174,8 +174,10 @@ def alarm_rule_create(
 ) -> AlarmRule:
     """A rule turning alarms of `alarm_type` into orders; role and skills by code or name.
 
-    Owners and administrators only. Raises ValidationFailed for bad fields and
-    AlarmRuleExists (409) when the organization has a rule for this type already.
+    Owners and administrators only. Raises ValidationFailed for bad fields,
+    PermissionDenied(employer_not_verified) for a paid rule before the employer
+    verification, and AlarmRuleExists (409) when the organization has a rule for this type
+    already.
     """
     account_selectors.organization_get_for_member(
         user=actor, organization_id=organization.pk, roles=KEY_MANAGERS
@@ -215,6 +217,9 @@ def alarm_rule_create(
         raise common.bad(
             _("The price must be between 0 and 1,000,000 yuan."), "price_fen", "invalid"
         )
+    # A paid rule of an unverified employer would turn every alarm into a refused order:
+    # say so now, when the rule is made, not at 3 a.m. when the alarm comes.
+    services.require_verified_for_paid(organization=organization, price_fen=price_fen)
     if not 0 <= base_points <= 100_000:
         raise common.bad(_("Base points must be between 0 and 100,000."), "base_points", "invalid")
     catalogue = common.Catalogue.load(organization=organization)
