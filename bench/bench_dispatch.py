@@ -50,6 +50,10 @@ HALL_REF_PREFIX = "bench-hall-"
 GRAB_REF_PREFIX = "bench-grab-"
 ORG_CODES = ("BENCH-ORG-A", "BENCH-ORG-B")
 BATCH = 5_000
+# Paid work needs an approved identity and a signed agreement: most workers have both; a
+# tenth of the orders is unpaid (training, volunteer shifts), open to every worker.
+CLEARED_SHARE = 0.9
+UNPAID_SHARE = 0.1
 
 # Zhejiang, roughly: every generated coordinate falls inside this box.
 LAT_RANGE = (27.3, 30.9)
@@ -438,6 +442,7 @@ def build_dataset(args: argparse.Namespace, rng: random.Random) -> None:
                         )
                     )
             WorkerSkill.objects.bulk_create(ws_rows)
+            _bulk_clearance([w for w in workers if rng.random() < CLEARED_SHARE], now=now)
         done = batch_end
         rate = done / (time.perf_counter() - started)
         if batch_end == args.workers or (batch_start // BATCH) % 5 == 0:
@@ -486,7 +491,7 @@ def _order_row(
         priority=WorkOrder.Priority.URGENT if rng.random() < 0.2 else WorkOrder.Priority.NORMAL,
         deadline_at=now + timedelta(minutes=rng.randint(2 * 60, 5 * 24 * 60)),
         estimated_minutes=rng.choice([30, 60, 90, 120, 240]),
-        price_fen=rng.randint(50, 800) * 100,
+        price_fen=0 if rng.random() < UNPAID_SHARE else rng.randint(50, 800) * 100,
         base_points=rng.randint(10, 50),
         channel=WorkOrder.Channel.IMPORT,
         external_ref=ref,
@@ -518,11 +523,54 @@ def vacuum_analyze() -> None:
         cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
 
 
+def _bulk_clearance(workers: list[Any], *, now: Any) -> None:
+    """What clears a worker for paid work, written in bulk: an approved identity and a
+    signed platform agreement (the services would OCR, render and sign each one — minutes
+    per thousand workers; dispatch only reads these rows' status)."""
+    from xinghuo.contracts.models import Agreement
+    from xinghuo.contracts.template import CURRENT
+    from xinghuo.identity.models import IdentityVerification
+
+    IdentityVerification.objects.bulk_create(
+        IdentityVerification(
+            worker_id=w.pk,
+            status=IdentityVerification.Status.APPROVED,
+            id_number_index=f"bench-{w.pk}",
+            id_number_masked="3301**********0000",
+            submitted_at=now,
+            reviewed_at=now,
+        )
+        for w in workers
+    )
+    Agreement.objects.bulk_create(
+        Agreement(
+            number=f"BENCH{w.pk:010d}",
+            worker_id=w.pk,
+            template_version=CURRENT.version,
+            status=Agreement.Status.SIGNED,
+            party_name=w.user.name,
+            party_phone=w.user.phone,
+            generated_on=now.date(),
+            unsigned_pdf="bench/none.pdf",
+            unsigned_sha256="0" * 64,
+            signed_pdf="bench/none-signed.pdf",
+            signed_sha256="0" * 64,
+            signed_by_id=w.user_id,
+            consented_at=now,
+            signed_at=now,
+            consent_text="bench",
+        )
+        for w in workers
+    )
+
+
 # --- latency of the selectors -------------------------------------------------------------
 
 
 def naive_visible_ids(*, worker: Any, on: date) -> set[int]:
     """Baseline: the published orders of the worker's regions, filtered in Python."""
+    from xinghuo.contracts.models import Agreement
+    from xinghuo.identity.models import IdentityVerification
     from xinghuo.regions import selectors as region_selectors
     from xinghuo.work_orders.models import WorkOrder
 
@@ -549,11 +597,16 @@ def naive_visible_ids(*, worker: Any, on: date) -> set[int]:
             and (ws.valid_from is None or ws.valid_from <= on)
         )
 
+    cleared = (
+        IdentityVerification.objects.filter(worker=worker, status="approved").exists()
+        and Agreement.objects.filter(worker=worker, status="signed").exists()
+    )
     return {
         o.pk
         for o in orders
         if (o.required_role_id is None or o.required_role_id == worker.role_id)
         and all(skill_counts(s) for s in o.required_skills.all())
+        and (cleared or o.price_fen == 0)
     }
 
 

@@ -24,17 +24,26 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from functools import lru_cache
-from typing import Any
+import uuid
+from collections.abc import Callable
+from functools import lru_cache, partial
+from typing import Any, TypeVar
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 
 _HKDF_SALT = b"xinghuo.identity.v1"
+
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _derive(secret: str, purpose: bytes) -> bytes:
@@ -104,6 +113,33 @@ def rotate_token(token: bytes) -> bytes:
         return _fernet().rotate(token)
     except InvalidToken as exc:
         raise DecryptionFailed("no configured key decrypts this value") from exc
+
+
+def rotate_file(field_file: FieldFile) -> None:
+    """Re-encrypt an encrypted file under the first key: written again under a new random
+    name (the old name carries no personal data either), the old file deleted once the
+    transaction commits. The caller saves the row."""
+    with field_file.open("rb") as fh:
+        token = rotate_token(fh.read())
+    old_name = field_file.name or ""
+    field_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(token), save=False)
+    if old_name:
+        transaction.on_commit(partial(default_storage.delete, old_name))
+
+
+def reencrypt_each(queryset: QuerySet[M], rewrite: Callable[[M], None]) -> int:
+    """Key rotation: `rewrite(row)` (load, which decrypts with any key, then save, which
+    encrypts with the first) for every row, each locked in a transaction of its own, so a
+    run can be stopped and started again. Returns the number of rows rewritten."""
+    count = 0
+    for pk in list(queryset.order_by("pk").values_list("pk", flat=True)):
+        with transaction.atomic():
+            row = queryset.select_for_update().filter(pk=pk).first()
+            if row is None:
+                continue
+            rewrite(row)
+            count += 1
+    return count
 
 
 def blind_index(value: str) -> str:

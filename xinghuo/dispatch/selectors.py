@@ -60,13 +60,6 @@ def valid_skill_ids(*, worker: Worker, on: date | None = None) -> set[int]:
     }
 
 
-def worker_is_cleared(*, worker: Worker) -> bool:
-    """May the worker take paid work: identity approved and platform agreement signed?"""
-    return identity_selectors.worker_is_identity_verified(
-        worker=worker
-    ) and contract_selectors.worker_has_signed(worker=worker)
-
-
 def cleared_worker_ids() -> QuerySet[Worker, int]:
     """Ids of the workers cleared for paid work, for `pk__in=` filters (one subquery)."""
     return (
@@ -74,6 +67,12 @@ def cleared_worker_ids() -> QuerySet[Worker, int]:
         .filter(pk__in=contract_selectors.signed_worker_ids())
         .values_list("pk", flat=True)
     )
+
+
+def worker_is_cleared(*, worker: Worker) -> bool:
+    """May the worker take paid work: identity approved and platform agreement signed?
+    (One query.)"""
+    return cleared_worker_ids().filter(pk=worker.pk).exists()
 
 
 def orders_eligible_for_worker(

@@ -3,7 +3,6 @@ queue (/identity/reviews) and bank card recognition."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,7 +17,7 @@ from xinghuo.workforce import selectors as workforce_selectors
 
 from . import selectors, services
 from .bins import CardInfo
-from .images import MAX_IMAGE_BYTES, image_too_large
+from .images import MAX_IMAGE_BYTES, data_url, image_too_large
 from .models import IdentityVerification
 from .schemas import (
     BankCardOut,
@@ -107,7 +106,7 @@ def identity_reveal(request: HttpRequest, verification_id: int, payload: RevealI
         ip_address=client_ip(request),
     )
     if isinstance(value, bytes):
-        value = f"data:{content_type};base64,{base64.b64encode(value).decode()}"
+        value = data_url(value, content_type)
     return {"field": payload.field, "content_type": content_type, "value": value}
 
 

@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import base64
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
@@ -18,6 +16,7 @@ from xinghuo.core.exceptions import ValidationFailed
 
 from . import selectors_employer as selectors
 from . import services_employer as services
+from .images import data_url
 from .models import EmployerVerification
 from .schemas import RejectIn, RevealAuditOut, ReviewIn
 from .schemas_employer import (
@@ -122,7 +121,7 @@ def employer_licence_reveal(
         reason=payload.reason,
         ip_address=client_ip(request),
     )
-    value = f"data:{content_type};base64,{base64.b64encode(data).decode()}"
+    value = data_url(data, content_type)
     return {"content_type": content_type, "value": value}
 
 

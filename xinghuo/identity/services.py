@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from functools import partial
 from typing import Literal
 
 from django.core.files.base import ContentFile
@@ -279,13 +278,13 @@ def identity_reveal(
     if field not in (RevealAudit.Field.ID_NUMBER, RevealAudit.Field.IMAGE):
         raise ValidationFailed(_("Unknown field."), code="invalid_field", detail={"field": "field"})
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
-    RevealAudit.objects.create(
+    reveal_audit_record(
         actor=reviewer,
-        verification=verification,
         field=field,
         subject=f"identity.identityverification:{verification.pk}",
         reason=reason,
         ip_address=ip_address,
+        verification=verification,
     )
     if field == RevealAudit.Field.ID_NUMBER:
         return verification.id_number, "text/plain"
@@ -295,32 +294,18 @@ def identity_reveal(
         return crypto.decrypt_bytes(fh.read()), verification.image_content_type
 
 
-def identity_reencrypt_all(*, batch_size: int = 200) -> int:
-    """Re-encrypt every verification's fields and image under the first key (rotation).
+def identity_reencrypt_all() -> int:
+    """Re-encrypt every verification's fields and image under the first key (rotation;
+    `crypto.reencrypt_each`). Returns the number of rows rewritten."""
 
-    Each row is locked and rewritten in its own transaction, so the command can be stopped
-    and run again. Returns the number of rows rewritten.
-    """
-    count = 0
-    ids = list(IdentityVerification.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        for pk in ids[start : start + batch_size]:
-            with transaction.atomic():
-                v = IdentityVerification.objects.select_for_update().filter(pk=pk).first()
-                if v is None:
-                    continue
-                # Loading decrypted with any key; saving encrypts with the first one.
-                fields = ["id_number", "ocr_result"]
-                if v.image:
-                    with v.image.open("rb") as fh:
-                        token = crypto.rotate_token(fh.read())
-                    old_name = v.image.name
-                    v.image.save(f"{uuid.uuid4().hex}.bin", ContentFile(token), save=False)
-                    fields.append("image")
-                    transaction.on_commit(partial(default_storage.delete, old_name))
-                v.save(update_fields=fields)
-                count += 1
-    return count
+    def rewrite(v: IdentityVerification) -> None:
+        fields = ["id_number", "ocr_result"]
+        if v.image:
+            crypto.rotate_file(v.image)
+            fields.append("image")
+        v.save(update_fields=fields)
+
+    return crypto.reencrypt_each(IdentityVerification.objects.all(), rewrite)
 
 
 def reveal_audit_record(
@@ -330,9 +315,10 @@ def reveal_audit_record(
     subject: str,
     reason: str,
     ip_address: str | None = None,
+    verification: IdentityVerification | None = None,
 ) -> RevealAudit:
-    """Record that `actor` saw a clear value kept outside a verification (a payout
-    account's number: `subject` "settlement.payoutaccount:<pk>").
+    """Record that `actor` saw a clear value: `subject` names it ("<app>.<model>:<pk>",
+    e.g. "settlement.payoutaccount:7"); `verification` links a worker's identity too.
 
     Call it inside the transaction that reads the value, before returning it: a reveal that
     cannot be recorded does not happen. Append-only.
@@ -347,5 +333,10 @@ def reveal_audit_record(
             _("Unknown subject."), code="invalid_field", detail={"field": "subject"}
         )
     return RevealAudit.objects.create(
-        actor=actor, field=field, subject=subject, reason=reason, ip_address=ip_address
+        actor=actor,
+        verification=verification,
+        field=field,
+        subject=subject,
+        reason=reason,
+        ip_address=ip_address,
     )

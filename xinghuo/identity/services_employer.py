@@ -31,12 +31,12 @@ from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
 
 from .exceptions import EmployerVerificationNotFound
+from .images import sniff_image_type
 from .models import EmployerVerification, RevealAudit
-from .services import required_text
+from .services import required_text, reveal_audit_record
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
 SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
-_IMAGE_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 V = EmployerVerification.Status
 
 
@@ -52,9 +52,7 @@ def licence_type(data: bytes) -> str:
         )
     if data.startswith(b"%PDF-"):
         return "application/pdf"
-    content_type = next((t for magic, t in _IMAGE_MAGIC if data.startswith(magic)), None)
-    if content_type is None and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        content_type = "image/webp"
+    content_type = sniff_image_type(data)
     if content_type is None:
         raise ValidationFailed(
             _("Upload the business licence as a JPEG, PNG or WebP photo or a PDF scan."),
@@ -302,7 +300,7 @@ def employer_licence_reveal(
     """
     reason = required_text(reason, field="reason", max_length=255)
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
-    RevealAudit.objects.create(
+    reveal_audit_record(
         actor=reviewer,
         field=RevealAudit.Field.LICENCE_IMAGE,
         subject=verification.audit_subject,
@@ -313,23 +311,12 @@ def employer_licence_reveal(
         return crypto.decrypt_bytes(fh.read()), verification.licence_content_type
 
 
-def employer_licence_reencrypt_all(*, batch_size: int = 200) -> int:
-    """Re-encrypt every stored licence under the first key (key rotation, like
-    `services.identity_reencrypt_all`). Each row is locked and rewritten in its own
-    transaction, so it can be stopped and run again. Returns the number rewritten."""
-    count = 0
-    ids = list(EmployerVerification.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        for pk in ids[start : start + batch_size]:
-            with transaction.atomic():
-                v = EmployerVerification.objects.select_for_update().filter(pk=pk).first()
-                if v is None:
-                    continue
-                with v.licence.open("rb") as fh:
-                    token = crypto.rotate_token(fh.read())
-                old_name = v.licence.name
-                v.licence.save(f"{uuid.uuid4().hex}.bin", ContentFile(token), save=False)
-                v.save(update_fields=["licence", "updated_at"])
-                transaction.on_commit(partial(default_storage.delete, old_name))
-                count += 1
-    return count
+def employer_licence_reencrypt_all() -> int:
+    """Re-encrypt every stored licence under the first key (rotation;
+    `crypto.reencrypt_each`). Returns the number of rows rewritten."""
+
+    def rewrite(v: EmployerVerification) -> None:
+        crypto.rotate_file(v.licence)
+        v.save(update_fields=["licence", "updated_at"])
+
+    return crypto.reencrypt_each(EmployerVerification.objects.exclude(licence=""), rewrite)

@@ -265,19 +265,10 @@ def payout_account_reveal(
     return account.account
 
 
-def payout_accounts_reencrypt_all(*, batch_size: int = 500) -> int:
+def payout_accounts_reencrypt_all() -> int:
     """Re-encrypt every payout account's number under the first IDENTITY_ENCRYPTION_KEYS
-    key (key rotation). Loading decrypts with any configured key; saving encrypts with the
-    first. Each batch is locked (primary-key order) and committed on its own, so the run can
-    be stopped and started again. Returns the number of rows rewritten."""
-    count = 0
-    ids = list(PayoutAccount.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), batch_size):
-        with transaction.atomic():
-            batch = PayoutAccount.objects.select_for_update().filter(
-                pk__in=ids[start : start + batch_size]
-            )
-            for payout_account in batch.order_by("pk"):
-                payout_account.save(update_fields=["account"])
-                count += 1
-    return count
+    key (rotation; `crypto.reencrypt_each`: loading decrypts with any configured key,
+    saving encrypts with the first). Returns the number of rows rewritten."""
+    return crypto.reencrypt_each(
+        PayoutAccount.objects.all(), lambda a: a.save(update_fields=["account"])
+    )

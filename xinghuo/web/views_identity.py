@@ -7,7 +7,6 @@ Views parse input and call `xinghuo.identity` services; reads go through its sel
 
 from __future__ import annotations
 
-import base64
 from typing import Any, Literal
 
 from django import forms
@@ -25,6 +24,7 @@ from xinghuo.core.exceptions import ApplicationError, ValidationFailed
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import services as identity_services
 from xinghuo.identity.exceptions import IdentityNotFound
+from xinghuo.identity.images import data_url
 from xinghuo.identity.models import IdentityVerification
 from xinghuo.identity.ocr.parse import ETHNICITIES
 
@@ -245,9 +245,7 @@ def operator_identity_detail(request: HttpRequest, verification_id: int) -> Http
                 )
                 # Shown once, in this response only: a reload shows the masked value again.
                 if isinstance(value, bytes):
-                    revealed["image"] = (
-                        f"data:{content_type};base64,{base64.b64encode(value).decode()}"
-                    )
+                    revealed["image"] = data_url(value, content_type)
                 else:
                     revealed["id_number"] = value
         except ApplicationError as exc:

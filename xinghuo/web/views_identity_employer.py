@@ -8,7 +8,6 @@ selectors.
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django import forms
@@ -27,6 +26,7 @@ from xinghuo.core.exceptions import ApplicationError, PermissionDenied
 from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.identity import services_employer as verification_services
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
+from xinghuo.identity.images import data_url
 from xinghuo.identity.models import EmployerVerification
 
 from .views_orders import _employer_scope, _page, _show_service_error
@@ -132,10 +132,6 @@ def employer_verification(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _data_url(data: bytes, content_type: str) -> str:
-    return f"data:{content_type};base64,{base64.b64encode(data).decode()}"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_employers(request: HttpRequest) -> HttpResponse:
@@ -170,7 +166,7 @@ def operator_employers(request: HttpRequest) -> HttpResponse:
                         ip_address=client_ip(request),
                     )
                     revealed[int(vid)] = {
-                        "url": _data_url(data, content_type),
+                        "url": data_url(data, content_type),
                         "content_type": content_type,
                     }
             except ApplicationError as exc:
