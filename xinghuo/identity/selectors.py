@@ -102,9 +102,9 @@ def bank_card_read(
     """
     if len(image) > MAX_IMAGE_BYTES:
         raise image_too_large()
+    image_type(image, message=_("Upload a JPEG, PNG or WebP photo of the front of your bank card."))
     if user_id is not None:
         ocr_quota_take(user_id=user_id)
-    image_type(image, message=_("Upload a JPEG, PNG or WebP photo of the front of your bank card."))
     try:
         reading = read_bank_card(image, engine=engine)
     except ImageUnreadable:

@@ -62,10 +62,10 @@ def identity_submit_photo(
     _check_can_resubmit(IdentityVerification.objects.filter(worker=worker).first())
     if len(image) > MAX_IMAGE_BYTES:
         raise image_too_large()
-    ocr_quota_take(user_id=worker.user_id)
     content_type = image_type(
         image, message=_("Upload a JPEG, PNG or WebP photo of the front of your ID card.")
     )
+    ocr_quota_take(user_id=worker.user_id)
     try:
         reading = read_id_card(image, engine=engine)
     except ImageUnreadable:

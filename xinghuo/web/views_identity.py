@@ -20,11 +20,11 @@ from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.core.crypto import mask_id_number
-from xinghuo.core.exceptions import ApplicationError, ValidationFailed
+from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import services as identity_services
 from xinghuo.identity.exceptions import IdentityNotFound
-from xinghuo.identity.images import data_url
+from xinghuo.identity.images import MAX_IMAGE_BYTES, data_url, image_too_large
 from xinghuo.identity.models import IdentityVerification
 from xinghuo.identity.ocr.parse import ETHNICITIES
 
@@ -103,10 +103,8 @@ def worker_identity(request: HttpRequest) -> HttpResponse:
             if photo_form.is_valid():
                 upload = photo_form.cleaned_data["image"]
                 try:
-                    if upload.size > identity_services.MAX_IMAGE_BYTES:
-                        raise ValidationFailed(
-                            _("The photo is larger than 8 MB."), code="image_too_large"
-                        )
+                    if upload.size > MAX_IMAGE_BYTES:
+                        raise image_too_large()
                     identity_services.identity_submit_photo(worker=worker, image=upload.read())
                 except ApplicationError as exc:
                     photo_form.add_error("image", str(exc.message))

@@ -332,6 +332,9 @@ def test_ocr_reads_are_limited_per_user_across_id_and_bank_card_photos(  # type:
     ocr_reads(["招商银行", "6225 8802 1234 5673"])
     worker = make_worker()
     client = api(worker.user)
+    # A file that is no photo is refused before any reading: it spends nothing.
+    for _ in range(3):
+        assert upload(client, b"%PDF-1.4 not a photo").status_code == 422
     assert upload(client).status_code == 200
     # An ID-card photo spends the same quota (it reads nothing useful here: 422, counted).
     f = io.BytesIO(plain_jpeg())
