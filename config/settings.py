@@ -207,10 +207,11 @@ CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 
 # Content-Security-Policy (django-csp), sent in the demo too so the tests exercise it.
-# Scripts only from our own origin (vendored libraries included) or with the per-response
-# nonce (`<script nonce="{{ request.csp_nonce }}">`); never inline event handlers. Styles
-# allow 'unsafe-inline': ECharts' tooltips and a few pages' <style> blocks need it, and
-# inline CSS cannot run code. Map tiles (MAP_TILES) add their origin to img-src.
+# Scripts and <style> blocks only from our own origin (vendored libraries included) or with
+# the per-response nonce (`<script nonce="{{ request.csp_nonce }}">`); never inline event
+# handlers. Style *attributes* stay allowed (style-src-attr): ECharts writes them into its
+# tooltips, and an attribute cannot run code or read the page. Map tiles (MAP_TILES) add
+# their origin to img-src.
 # MAP_TILES: JSON {"url", "datum", "attribution", "subdomains", "max_zoom"}; unset → no tiles.
 if os.environ.get("MAP_TILES"):
     import json
@@ -232,7 +233,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
         # blob: previews of a chosen photo; data: Leaflet's and ECharts' small images.
         "img-src": [SELF, "data:", "blob:", *_tile_sources()],
         "connect-src": [SELF],

@@ -1,6 +1,7 @@
 """The pages satisfy the Content-Security-Policy (issue 12): the main worker, employer and
 operator pages in Chromium, with the CSP the server sends (also in the demo), report no
-violation ("Refused to execute inline script…", "Refused to load…") and their scripts run.
+violation ("Refused to execute inline script…", "Refused to apply inline style…", "Refused
+to load…") and their scripts run.
 
 Violations are caught both as console messages and as `securitypolicyviolation` events.
 """
@@ -18,6 +19,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import log_in
 from xinghuo.certification import services as certification_services
 from xinghuo.certification.tests.conftest import height, small_exam  # noqa: F401  (fixtures)
+from xinghuo.identity.models import IdentityVerification
 
 pytestmark = [
     pytest.mark.browser,
@@ -147,6 +149,7 @@ def test_employer_pages_keep_the_policy(page: Page, live_server: Any, city: dict
 
 
 def test_operator_pages_keep_the_policy(page: Page, live_server: Any, city: dict[str, Any]) -> None:
+    verification = IdentityVerification.objects.get(worker=city["worker"])
     violations = Violations(page)
     log_in(page, live_server.url, city["operator"].phone)
     paths = [
@@ -154,6 +157,7 @@ def test_operator_pages_keep_the_policy(page: Page, live_server: Any, city: dict
         reverse("web:operator_finance"),
         reverse("web:operator_dashboard"),
         reverse("web:operator_identities"),
+        reverse("web:operator_identity_detail", args=[verification.pk]),
         reverse("web:operator_employers"),
         reverse("web:operator_certifications"),
         reverse("admin:index"),
