@@ -225,10 +225,13 @@ def test_production_server_refuses_to_start_without_its_settings(tmp_path: Path)
 
 
 def test_https_behind_a_tls_proxy(tmp_path: Path) -> None:
-    """Behind the proxy: plain http is redirected, https gets HSTS and a CSP, and a form
-    post from the public origin passes the CSRF check."""
+    """Behind the proxy: plain http is redirected, https gets HSTS and a CSP (with the map
+    tiles' origin for images), and a form post from the public origin passes the CSRF
+    check."""
+    env = _production_env(tmp_path)
+    env["MAP_TILES"] = json.dumps({"url": "https://{s}.tiles.example.com/{z}/{x}/{y}.png"})
     result = _run(
-        _production_env(tmp_path),
+        env,
         """
 import json
 import config.wsgi
@@ -265,5 +268,6 @@ print(json.dumps({
     directives = dict(d.strip().split(" ", 1) for d in out["csp"].split(";"))
     assert directives["script-src"].startswith("'self'")
     assert "unsafe" not in directives["script-src"]
+    assert directives["img-src"] == "'self' data: blob: https://*.tiles.example.com"
     assert out["post"] == 302  # not 403 "CSRF Failed: origin checking failed"
     assert out["cookie_secure"] and out["cookie_httponly"]
