@@ -9,6 +9,9 @@ environment here and nowhere else:
 - ``CELERY_BROKER_URL``: absent → Celery tasks run eagerly in-process.
 - ``REDIS_URL``: shared cache (login rate limits) for several web processes.
 - ``ALLOWED_HOSTS``: comma separated, production only.
+- HTTPS behind a proxy, cookies, HSTS, CSP: see the block "HTTPS, cookies and browser
+  security headers" below. Every production variable is listed in docs/operations.md;
+  ``xinghuo/core/checks.py`` refuses production without the ones it cannot run safely without.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Serves the API docs (Swagger UI) from its own static files, not a CDN.
     "ninja",
+    "csp",
     "xinghuo.core",
     "xinghuo.accounts",
     "xinghuo.regions",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -163,8 +169,82 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE = PRODUCTION
+# --- HTTPS, cookies and browser security headers (docs/operations.md) --------------------
+# Production turns every protection on by default; the demo (plain http on localhost) keeps
+# them off except the headers that cost nothing there. Each can be overridden by its variable.
+
+
+def _env_flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    return default if not value else value in {"1", "true", "yes"}
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Behind a reverse proxy that terminates TLS, Django sees plain http: trust the proxy's
+# X-Forwarded-Proto only when told to (a client could send the header itself otherwise, so
+# the proxy must overwrite it; see the nginx example in docs/operations.md).
+if _env_flag("XINGHUO_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Origins (scheme://host[:port]) whose form posts are accepted besides the request's own
+# host, e.g. "https://xinghuo.example.com" when the proxy rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS")
+SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if PRODUCTION else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD", PRODUCTION)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", PRODUCTION)
+CSRF_COOKIE_SECURE = _env_flag("CSRF_COOKIE_SECURE", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
+# Pages send the token from the form's hidden field, never read it from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp), sent in the demo too so the tests exercise it.
+# Scripts and <style> blocks only from our own origin (vendored libraries included) or with
+# the per-response nonce (`<script nonce="{{ request.csp_nonce }}">`); never inline event
+# handlers. Style *attributes* stay allowed (style-src-attr): ECharts writes them into its
+# tooltips, and an attribute cannot run code or read the page. Map tiles (MAP_TILES) add
+# their origin to img-src.
+# MAP_TILES: JSON {"url", "datum", "attribution", "subdomains", "max_zoom"}; unset → no tiles.
+if os.environ.get("MAP_TILES"):
+    import json
+
+    MAP_TILES = json.loads(os.environ["MAP_TILES"])
+
+
+def _tile_sources() -> list[str]:
+    from urllib.parse import urlsplit
+
+    url = (globals().get("MAP_TILES") or {}).get("url", "")
+    if not url:
+        return []
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        # blob: previews of a chosen photo; data: Leaflet's and ECharts' small images.
+        "img-src": [SELF, "data:", "blob:", *_tile_sources()],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

@@ -6,3 +6,7 @@ class CoreConfig(AppConfig):
     name = "xinghuo.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Registers the production system checks (docs/operations.md).
+        from . import checks  # noqa: F401

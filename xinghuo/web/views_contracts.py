@@ -6,6 +6,8 @@ Views parse input and call the contracts services; no ORM writes here.
 
 from __future__ import annotations
 
+from csp.constants import SELF
+from csp.decorators import csp_replace, csp_update
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +38,8 @@ class AgreementSignForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+# The signed PDF is shown in an <object> of the page (the CSP's object-src is 'none' elsewhere).
+@csp_update({"object-src": [SELF]})
 def worker_agreement(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     if worker is None:
@@ -83,6 +87,7 @@ def worker_agreement(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@csp_replace({"frame-ancestors": [SELF]})
 def worker_agreement_pdf(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     if worker is None:
@@ -96,6 +101,7 @@ def worker_agreement_pdf(request: HttpRequest) -> HttpResponse:
     disposition = "attachment" if request.GET.get("download") == "1" else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
-    # Embedded in the agreement page (same origin) although the site denies framing.
+    # Embedded in the agreement page (same origin) although the site denies framing (the
+    # CSP's frame-ancestors, replaced above, says the same to browsers that read it).
     response["X-Frame-Options"] = "SAMEORIGIN"
     return response
