@@ -202,7 +202,7 @@ def test_a_notified_credit_cannot_be_matched_again_by_an_operator(
 ):
     owner, org = make_employer(escrow_fen=0)
     notify_credit(api, bank, txn_id="T100", amount_fen=80_000, memo=topup_code(org))
-    imported = import_statement(api, operator, statement(f"T100,2026-11-27,800.00,某公司,62,x"))
+    imported = import_statement(api, operator, statement("T100,2026-11-27,800.00,某公司,62,x"))
     assert imported.status_code == 201
     assert imported.json()["created"] == 0 and imported.json()["existing"] == 1
     line = BankTransaction.objects.get(txn_id="T100")
@@ -237,7 +237,7 @@ def test_a_matched_statement_line_is_not_credited_again_by_the_notification(
 
 def test_an_operator_matches_a_line_to_a_declaration(api, make_employer, operator):
     owner, org = make_employer(escrow_fen=0)
-    other_owner, _other = make_employer(escrow_fen=0)
+    _other_owner, _other = make_employer(escrow_fen=0)
     declared = api(owner).post(
         f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 30_000, "reference": "MY-REF"}
     )
