@@ -306,3 +306,63 @@ def test_verify_ledger_fails_on_an_escrow_credit_without_a_bank_transaction(make
     with pytest.raises(CommandError, match="1 escrow credits without a bank transaction"):
         call_command("verify_ledger", stdout=io.StringIO(), stderr=err)
     assert "typed:1" in err.getvalue()
+
+
+# --- concurrency (PostgreSQL) ---------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notifications_and_operator_matches_racing_credit_a_serial_once(make_employer, operator):
+    import threading
+
+    from django.db import connection, connections
+
+    from xinghuo.settlement import bank_credits
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real row locking is tested on PostgreSQL (CI runs it)")
+    _owner, org = make_employer(escrow_fen=0)
+    result = bank_credits.bank_statement_import(
+        operator=operator, data=statement("RACE-1,2026-11-27,500.00,某公司,62,x")
+    )
+    line_id = result.created[0].pk
+    barrier = threading.Barrier(8)
+    errors: list[str] = []
+    refused: list[int] = []
+
+    def notify() -> None:
+        try:
+            barrier.wait()
+            bank_credits.bank_credit_receive(
+                txn_id="RACE-1", amount_fen=50_000, memo=topup_code(org)
+            )
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    def match() -> None:
+        try:
+            barrier.wait()
+            bank_credits.bank_transaction_match(
+                operator=operator, bank_transaction_id=line_id, organization_id=org.pk
+            )
+        except bank_credits.AlreadyCredited:
+            refused.append(1)
+        except Exception as exc:
+            errors.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fn) for fn in [notify] * 4 + [match] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == []
+    assert Transfer.objects.filter(code="topup").count() == 1
+    escrow = ledger.account_for(purpose=P.ESCROW, organization_id=org.pk)
+    escrow.refresh_from_db()
+    assert escrow.balance_fen == 50_000
+    assert BankMatchAttempt.objects.count() == len(refused) >= 3
+    assert ledger.ledger_verify() == []
