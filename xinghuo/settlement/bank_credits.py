@@ -197,11 +197,11 @@ def _declaration_matched(declaration: TopUpDeclaration, line: BankTransaction) -
         )
 
 
-def _find_declaration(line: BankTransaction) -> TopUpDeclaration | None:
+def _find_declaration(line: BankTransaction, organization: Organization) -> TopUpDeclaration | None:
     """The employer's open declaration this line answers: the same serial, else the oldest
     one of the same amount."""
     open_ = TopUpDeclaration.objects.select_for_update().filter(
-        organization_id=line.organization_id, status=D.DECLARED
+        organization=organization, status=D.DECLARED
     )
     return (
         open_.filter(bank_serial=line.txn_id, amount_fen=line.amount_fen).first()
@@ -240,7 +240,7 @@ def _credit(
     line.matched_by = actor
     line.matched_at = timezone.now()
     line.save(update_fields=["organization", "transfer", "matched_by", "matched_at"])
-    declaration = declaration or _find_declaration(line)
+    declaration = declaration or _find_declaration(line, organization)
     if declaration is not None:
         _declaration_matched(declaration, line)
     return transfer
@@ -549,9 +549,11 @@ def bank_transaction_match(
                 raise DeclarationNotFound(_("Top-up declaration not found."))
             organization = declaration.organization
         else:
-            organization = Organization.objects.filter(pk=organization_id).first()
-            if organization is None:
+            assert organization_id is not None  # one of the two, checked above
+            found = Organization.objects.filter(pk=organization_id).first()
+            if found is None:
                 raise NotFound(_("Organization not found."), code="organization_not_found")
+            organization = found
         if line.transfer_id is not None:
             refused = AlreadyCredited(
                 _("This bank transaction has been credited already; it is not credited again."),
