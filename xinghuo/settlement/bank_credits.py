@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -399,16 +400,62 @@ class StatementImport:
     errors: list[dict[str, object]] = field(default_factory=list)
 
 
-def _statement_text(data: bytes) -> str:
+def _statement_rows(data: bytes) -> Iterator[list[str]]:
+    """The statement's rows as text cells, from a CSV (UTF-8 or GB18030) or an .xlsx file
+    (its first sheet, read without formulas)."""
     if len(data) > MAX_STATEMENT_BYTES:
         raise ValidationFailed(
             _("The statement file is larger than 2 MB."),
             code="statement_too_large",
             detail={"field": "file"},
         )
+    if data.startswith(b"PK\x03\x04"):
+        return _xlsx_rows(data)
+    return csv.reader(io.StringIO(_statement_text(data)))
+
+
+def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            # A zip bomb: refuse what would unpack to far more than the upload itself.
+            if sum(i.file_size for i in archive.infolist()) > 50 * MAX_STATEMENT_BYTES:
+                raise zipfile.BadZipFile("too large when unpacked")
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = [
+            ["" if cell is None else _cell_text(cell) for cell in row]
+            for row in book.worksheets[0].iter_rows(
+                max_row=MAX_STATEMENT_LINES + 2, values_only=True
+            )
+        ]
+        book.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+        raise ValidationFailed(
+            _("Upload the statement as a CSV or Excel (.xlsx) file."),
+            code="statement_type",
+            detail={"field": "file"},
+        ) from None
+    return iter(rows)
+
+
+def _cell_text(value: object) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        # Amounts typed as numbers: two decimals at most, as the bank writes them.
+        return f"{value:.2f}" if round(value, 2) == value else repr(value)
+    return str(value)
+
+
+def _statement_text(data: bytes) -> str:
     if b"\x00" in data:
         raise ValidationFailed(
-            _("Upload the statement as a CSV text file."),
+            _("Upload the statement as a CSV or Excel (.xlsx) file."),
             code="statement_type",
             detail={"field": "file"},
         )
@@ -418,7 +465,7 @@ def _statement_text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ValidationFailed(
-        _("Upload the statement as a CSV text file."),
+        _("Upload the statement as a CSV or Excel (.xlsx) file."),
         code="statement_type",
         detail={"field": "file"},
     )
@@ -438,14 +485,14 @@ def _date(value: str) -> date | None:
 def bank_statement_import(
     *, operator: User, data: bytes, account: str = BANK_ACCOUNT
 ) -> StatementImport:
-    """Read a bank statement (CSV: serial, value date, amount in yuan, payer, payer account,
-    memo) into bank transactions, unmatched: an operator matches them. Idempotent by serial:
-    a line seen before (by notification or an earlier import) is counted `existing`; debits
-    are skipped. All or nothing: a malformed line refuses the file with its line number.
+    """Read a bank statement (CSV or .xlsx: serial, value date, amount in yuan, payer, payer
+    account, memo) into bank transactions, unmatched: an operator matches them. Idempotent by
+    serial: a line seen before (by notification or an earlier import) is counted `existing`;
+    debits are skipped. All or nothing: a malformed line refuses the file with its line number.
     """
     if not operator.is_staff:
         raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
-    reader = csv.reader(io.StringIO(_statement_text(data)))
+    reader = _statement_rows(data)
     header = [h.strip().lower() for h in next(reader, [])]
     columns: dict[str, int] = {}
     for name, aliases in STATEMENT_COLUMNS.items():

@@ -29,12 +29,12 @@ SOURCE_LABELS = dict(BankTransaction.Source.choices)
 
 class StatementForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Bank statement (CSV)"),
+        label=gettext_lazy("Bank statement (CSV or Excel)"),
         help_text=gettext_lazy(
             "Columns: serial (交易流水号), value date, amount in yuan, payer, payer account, "
             "memo. Lines seen before are skipped."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
 

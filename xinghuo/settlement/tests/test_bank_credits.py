@@ -366,3 +366,21 @@ def test_notifications_and_operator_matches_racing_credit_a_serial_once(make_emp
     assert escrow.balance_fen == 50_000
     assert BankMatchAttempt.objects.count() == len(refused) >= 3
     assert ledger.ledger_verify() == []
+
+
+def test_an_excel_statement_is_read_like_a_csv(api, operator):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["交易流水号", "记账日期", "金额", "付款人名称", "付款人账号", "附言"])
+    sheet.append(["X-1", "2026-11-27", 1234.5, "甲公司", "6222", "转账"])
+    sheet.append(["X-2", "2026-11-27", -10, "乙", "1", "支出"])
+    out = io.BytesIO()
+    book.save(out)
+    answer = import_statement(api, operator, out.getvalue())
+    assert answer.status_code == 201
+    assert (answer.json()["created"], answer.json()["skipped"]) == (1, 1)
+    assert BankTransaction.objects.get().amount_fen == 123_450
+    broken = import_statement(api, operator, b"PK\x03\x04 not a workbook")
+    assert broken.status_code == 422 and broken.json()["code"] == "statement_type"
