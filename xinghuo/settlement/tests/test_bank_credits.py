@@ -384,3 +384,36 @@ def test_an_excel_statement_is_read_like_a_csv(api, operator):
     assert BankTransaction.objects.get().amount_fen == 123_450
     broken = import_statement(api, operator, b"PK\x03\x04 not a workbook")
     assert broken.status_code == 422 and broken.json()["code"] == "statement_type"
+
+
+def test_a_declaration_made_after_the_bank_credit_shows_as_arrived(api, make_employer, bank):
+    owner, org = make_employer(escrow_fen=0)
+    notify_credit(api, bank, txn_id="EARLY-1", amount_fen=7_000, memo=topup_code(org))
+    made = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 7_000, "reference": "EARLY-1"}
+    )
+    assert made.status_code == 201 and made.json()["status"] == "matched"
+    assert escrow_fen(api, owner, org) == 7_000  # credited once, by the bank
+
+
+def test_a_serial_with_another_amount_or_a_mismatched_declaration_is_refused(
+    api, make_employer, operator
+):
+    owner, org = make_employer(escrow_fen=0)
+    import_statement(api, operator, statement("D-1,2026-11-27,100.00,甲,1,a"))
+    changed = import_statement(api, operator, statement("D-1,2026-11-27,900.00,甲,1,a"))
+    assert changed.status_code == 409 and changed.json()["code"] == "bank_amount_conflict"
+    assert BankTransaction.objects.get().amount_fen == 10_000
+    declared = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 20_000, "reference": "D-1"}
+    )
+    line = BankTransaction.objects.get()
+    wrong = api(operator).post(
+        f"/bank-transactions/{line.pk}/match", {"declaration_id": declared.json()["id"]}
+    )
+    assert wrong.status_code == 422 and wrong.json()["code"] == "amount_differs"
+    neither = api(operator).post(f"/bank-transactions/{line.pk}/match", {})
+    assert neither.status_code == 422
+    missing = api(operator).post("/bank-transactions/999999/match", {"organization_id": org.pk})
+    assert missing.status_code == 404
+    assert escrow_fen(api, owner, org) == 0 and not Transfer.objects.exists()
