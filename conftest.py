@@ -166,8 +166,12 @@ def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
             )
             org.refresh_from_db()
         if escrow_fen:
-            settlement_services.escrow_topup(
-                actor=owner, organization=org, amount_fen=escrow_fen, reference=f"TEST-{n}"
+            # Money enters escrow only from the bank: a notified credit naming the employer.
+            settlement_services.bank_credit_receive(
+                txn_id=f"TEST-{n}",
+                amount_fen=escrow_fen,
+                payer_name=org.name,
+                memo=settlement_services.topup_code(org),
             )
         return owner, org
 

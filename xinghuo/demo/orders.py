@@ -90,9 +90,13 @@ def build_orders(
     made = 0
     for org in organizations:
         owner = Membership.objects.get(organization=org, role=Membership.Role.OWNER).user
-        # The employer's opening escrow balance, as a bank transfer confirmed by its owner.
-        settlement_services.escrow_topup(
-            actor=owner, organization=org, amount_fen=20_000_000, reference=f"DEMO-{org.pk}-0001"
+        # The employer's opening escrow balance: a transfer the bank notified, its memo
+        # carrying the employer's top-up code.
+        settlement_services.bank_credit_receive(
+            txn_id=f"DEMO-{org.pk}-0001",
+            amount_fen=20_000_000,
+            payer_name=org.name,
+            memo=f"星火平台充值 {settlement_services.topup_code(org)}",
         )
         sites = list(Site.objects.filter(organization=org).order_by("code"))
         # The demo worker's district always has open daily-maintenance work.

@@ -6,8 +6,10 @@ RevealAudit row in the same transaction.
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import warnings
 from datetime import date
 from typing import Literal
 
@@ -15,7 +17,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
 
 from xinghuo.accounts.models import User
 from xinghuo.core import crypto
@@ -340,3 +344,24 @@ def reveal_audit_record(
         reason=reason,
         ip_address=ip_address,
     )
+
+
+def photo_check(data: bytes, *, message: str | Promise) -> str:
+    """The content type of an uploaded photo that other apps keep (a transfer receipt…),
+    after the checks every photo here passes: at most 8 MB, JPEG, PNG or WebP by its first
+    bytes (`message` says what photo was expected), and a picture that decodes within
+    Pillow's pixel limit. Raises ValidationFailed (image_too_large, image_type,
+    image_unreadable)."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise image_too_large()
+    content_type = image_type(data, message=message)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as picture:
+                picture.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise image_unreadable() from None
+    except Image.DecompressionBombWarning:
+        raise image_unreadable() from None
+    return content_type

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
@@ -10,11 +11,20 @@ from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
+from . import bank_credits, payouts, selectors
 from . import payout_accounts as payout_accounts_module
-from . import payouts, selectors, services
 from .channels.base import BadSignature, UnknownChannel
-from .models import Payout, PayoutAccount, ReconciliationReport, Transfer
+from .models import (
+    BankTransaction,
+    Payout,
+    PayoutAccount,
+    ReconciliationReport,
+    TopUpDeclaration,
+)
 from .schemas import (
+    BankMatchIn,
+    BankReconciliationOut,
+    BankTransactionOut,
     EscrowOut,
     PayoutAccountAddedOut,
     PayoutAccountIn,
@@ -25,6 +35,8 @@ from .schemas import (
     PayoutOut,
     ReconcileIn,
     ReconciliationOut,
+    StatementImportOut,
+    TopUpDeclarationOut,
     TopUpIn,
     TransferOut,
     WalletOut,
@@ -42,17 +54,75 @@ def escrow(request: HttpRequest, organization_id: int) -> dict[str, int]:
     return selectors.escrow_balances(organization=org)
 
 
-@router.post("/organizations/{organization_id}/escrow/top-ups", response={201: TransferOut})
-def escrow_topup(request: HttpRequest, organization_id: int, payload: TopUpIn) -> Status[Transfer]:
-    """A finance member confirms a bank transfer into escrow (idempotent per reference)."""
+@router.post("/organizations/{organization_id}/escrow/top-ups", response={201: TopUpDeclarationOut})
+def escrow_topup(
+    request: HttpRequest, organization_id: int, payload: TopUpIn
+) -> Status[TopUpDeclaration]:
+    """A finance member *declares* a transfer sent to the platform's account (`reference` is
+    the bank serial). It moves no money: it stays `declared` (待到账) until the bank's
+    notification or an operator's match against the statement credits the escrow.
+    Idempotent per serial; the same serial with another amount is 409."""
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
     return Status(
         201,
-        services.escrow_topup(
-            actor=user, organization=org, amount_fen=payload.amount_fen, reference=payload.reference
+        bank_credits.topup_declare(
+            actor=user,
+            organization=org,
+            amount_fen=payload.amount_fen,
+            bank_serial=payload.reference,
         ),
     )
+
+
+@router.post(
+    "/organizations/{organization_id}/escrow/top-ups/with-proof",
+    response={201: TopUpDeclarationOut},
+)
+def escrow_topup_with_proof(
+    request: HttpRequest,
+    organization_id: int,
+    amount_fen: Form[int],
+    reference: Form[str],
+    proof: File[UploadedFile],
+) -> Status[TopUpDeclaration]:
+    """The same declaration as multipart form data with the transfer receipt's photo
+    (JPEG, PNG or WebP, at most 8 MB)."""
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    data = proof.read(bank_credits.MAX_PROOF_BYTES + 1)
+    return Status(
+        201,
+        bank_credits.topup_declare(
+            actor=user,
+            organization=org,
+            amount_fen=amount_fen,
+            bank_serial=reference,
+            proof=data,
+        ),
+    )
+
+
+@router.get("/organizations/{organization_id}/escrow/top-ups", response=list[TopUpDeclarationOut])
+@paginate(LimitOffsetPagination)
+def escrow_topups(request: HttpRequest, organization_id: int) -> object:
+    org = account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    return bank_credits.declarations_for_organization(organization=org)
+
+
+@router.get(
+    "/organizations/{organization_id}/escrow/top-ups/{declaration_id}",
+    response=TopUpDeclarationOut,
+)
+def escrow_topup_get(
+    request: HttpRequest, organization_id: int, declaration_id: int
+) -> TopUpDeclaration:
+    org = account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    return bank_credits.declaration_get(organization=org, declaration_id=declaration_id)
 
 
 @router.get("/organizations/{organization_id}/escrow/transfers", response=list[TransferOut])
@@ -170,12 +240,72 @@ def payout_callback(request: HttpRequest, channel: str) -> HttpResponse:
 def bank_credit(request: HttpRequest) -> HttpResponse:
     """The bank's signed 来账通知: an employer's top-up arriving (memo carries XH + id)."""
     try:
-        services.escrow_topup_from_bank(headers=dict(request.headers), body=request.body)
+        bank_credits.escrow_topup_from_bank(headers=dict(request.headers), body=request.body)
     except (BadSignature, ValueError):
         raise Unauthorized(
             _("The notification's signature is not valid."), code="bad_signature"
         ) from None
     return HttpResponse("success", content_type="text/plain")
+
+
+# --- bank credits (operators) --------------------------------------------------------------
+
+
+@router.post("/bank-statements", response={201: StatementImportOut})
+def bank_statement_import(
+    request: HttpRequest, file: File[UploadedFile]
+) -> Status[dict[str, object]]:
+    """Operators: import a bank statement (CSV) into bank transactions, idempotent by
+    serial. New lines wait unmatched until an operator matches them."""
+    operator = require_operator(request)
+    data = file.read(bank_credits.MAX_STATEMENT_BYTES + 1)
+    result = bank_credits.bank_statement_import(operator=operator, data=data)
+    return Status(
+        201,
+        {
+            "created": len(result.created),
+            "existing": result.existing,
+            "skipped": result.skipped,
+            "lines": result.created,
+        },
+    )
+
+
+@router.get("/bank-transactions", response=list[BankTransactionOut])
+@paginate(LimitOffsetPagination)
+def bank_transactions(request: HttpRequest, unmatched: bool = False) -> object:
+    """Operators: the bank transactions, or only those not credited to anyone yet."""
+    require_operator(request)
+    return bank_credits.bank_transactions(unmatched=unmatched)
+
+
+@router.post("/bank-transactions/{transaction_id}/match", response=BankTransactionOut)
+def bank_transaction_match(
+    request: HttpRequest, transaction_id: int, payload: BankMatchIn
+) -> BankTransaction:
+    """Operators: credit a bank line to an employer (`organization_id`) or to its
+    declaration (`declaration_id`). A line credited already is 409 already_credited (and the
+    attempt is recorded)."""
+    operator = require_operator(request)
+    bank_credits.bank_transaction_match(
+        operator=operator,
+        bank_transaction_id=transaction_id,
+        organization_id=payload.organization_id,
+        declaration_id=payload.declaration_id,
+    )
+    return bank_credits.bank_transactions().get(pk=transaction_id)
+
+
+@router.get("/bank-reconciliation", response=BankReconciliationOut)
+def bank_reconciliation(request: HttpRequest) -> dict[str, object]:
+    """Operators: bank lines nobody has matched, declarations the bank has not confirmed,
+    and refused attempts to credit a line twice."""
+    require_operator(request)
+    return {
+        "unmatched_lines": list(bank_credits.bank_transactions(unmatched=True)[:200]),
+        "unmatched_declarations": list(bank_credits.declarations_unmatched()[:200]),
+        "refused_attempts": list(bank_credits.match_attempts_refused()[:200]),
+    }
 
 
 @router.post("/reconciliations", response={201: ReconciliationOut})

@@ -447,3 +447,162 @@ class ReconciliationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.day}: {len(self.mismatches)} mismatches"
+
+
+class BankTransaction(models.Model):
+    """银行流水 — one credit received on the platform's receiving account: the only source of
+    money entering an employer's escrow.
+
+    Recorded from the bank's signed 来账通知 (`notification`) or from a line of an imported
+    statement (`statement`); one row per bank serial and receiving account, whichever path saw
+    it first. `transfer` is the escrow credit it backs (key `bank:<account>:<txn_id>`, the
+    same on every path), empty while nobody has matched it to an employer.
+    """
+
+    class Source(models.TextChoices):
+        NOTIFICATION = "notification", _("Bank notification")
+        STATEMENT = "statement", _("Bank statement")
+
+    account = models.CharField(_("receiving account"), max_length=32, default="bank")
+    txn_id = models.CharField(_("bank serial"), max_length=64)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    payer_name = models.CharField(_("payer"), max_length=128, blank=True)
+    payer_account = models.CharField(_("payer account"), max_length=64, blank=True)
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+    value_on = models.DateField(_("value date"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    raw = models.TextField(_("raw line"), blank=True)
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_transactions",
+    )
+    transfer = models.OneToOneField(
+        Transfer,
+        verbose_name=_("escrow credit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_transaction",
+    )
+    matched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("matched by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank transaction")
+        verbose_name_plural = _("bank transactions")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "txn_id"], name="uniq_bank_transaction"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0), name="bank_transaction_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account}:{self.txn_id} {self.amount_fen}"
+
+
+class TopUpDeclaration(models.Model):
+    """充值申报 — an employer's word that it has sent money to the platform's account.
+
+    It moves no money: it waits (待到账) until a bank transaction is matched to it, by the
+    bank's notification or by an operator against the statement.
+    """
+
+    class Status(models.TextChoices):
+        DECLARED = "declared", _("Awaiting arrival")
+        MATCHED = "matched", _("Arrived")
+
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="topup_declarations",
+    )
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    bank_serial = models.CharField(_("bank serial"), max_length=64)
+    proof = models.FileField(_("proof"), upload_to="topup-proofs/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DECLARED
+    )
+    bank_transaction = models.OneToOneField(
+        BankTransaction,
+        verbose_name=_("bank transaction"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="declaration",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("top-up declaration")
+        verbose_name_plural = _("top-up declarations")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "bank_serial"], name="uniq_topup_declaration_serial"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0), name="topup_declaration_amount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}:{self.bank_serial} {self.amount_fen} {self.status}"
+
+
+class BankMatchAttempt(models.Model):
+    """重复入账尝试 — a refused attempt to credit a bank transaction that was credited already
+    (shown on the reconciliation page)."""
+
+    bank_transaction = models.ForeignKey(
+        BankTransaction,
+        verbose_name=_("bank transaction"),
+        on_delete=models.PROTECT,
+        related_name="refused_attempts",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer asked for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("refused bank match")
+        verbose_name_plural = _("refused bank matches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.bank_transaction_id} by {self.actor_id}"

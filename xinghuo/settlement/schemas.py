@@ -6,13 +6,79 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from .models import PayoutAccount
+from .models import PayoutAccount, TopUpDeclaration
 from .payout_accounts import AccountWarning
 
 
 class TopUpIn(Schema):
+    """A declaration of a transfer sent to the platform's account: it moves no money."""
+
     amount_fen: int = Field(gt=0, le=10_000_000_000)
-    reference: str = Field(max_length=64, description="the bank transfer's reference")
+    reference: str = Field(
+        min_length=1, max_length=64, description="the bank transfer's serial number (流水号)"
+    )
+
+
+class TopUpDeclarationOut(Schema):
+    id: int
+    amount_fen: int
+    bank_serial: str
+    status: str = Field(description="declared (待到账, no money moved) or matched (已到账)")
+    has_proof: bool
+    bank_transaction_id: int | None
+    topup_code: str = Field(description="what to write in the transfer's memo (附言)")
+    created_at: datetime
+    matched_at: datetime | None
+
+    @staticmethod
+    def resolve_has_proof(obj: TopUpDeclaration) -> bool:
+        return bool(obj.proof)
+
+    @staticmethod
+    def resolve_topup_code(obj: TopUpDeclaration) -> str:
+        return f"XH{obj.organization_id:06d}"
+
+
+class BankTransactionOut(Schema):
+    id: int
+    account: str
+    txn_id: str
+    amount_fen: int
+    payer_name: str
+    payer_account: str
+    memo: str
+    value_on: date | None
+    source: str
+    organization_id: int | None
+    transfer_id: int | None
+    matched_at: datetime | None
+    created_at: datetime
+
+
+class BankMatchIn(Schema):
+    organization_id: int | None = Field(None, ge=1, le=2**62)
+    declaration_id: int | None = Field(None, ge=1, le=2**62)
+
+
+class StatementImportOut(Schema):
+    created: int
+    existing: int
+    skipped: int
+    lines: list[BankTransactionOut]
+
+
+class BankMatchAttemptOut(Schema):
+    id: int
+    bank_transaction_id: int
+    actor_id: int | None
+    organization_id: int | None
+    created_at: datetime
+
+
+class BankReconciliationOut(Schema):
+    unmatched_lines: list[BankTransactionOut]
+    unmatched_declarations: list[TopUpDeclarationOut]
+    refused_attempts: list[BankMatchAttemptOut]
 
 
 class EscrowOut(Schema):

@@ -17,20 +17,25 @@ Withholding row is unique per order.
 
 from __future__ import annotations
 
-import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
+from xinghuo.accounts.models import Membership
 from xinghuo.work_orders.models import WorkOrder
 
 from . import ledger, payouts, tax
-from .channels.base import get_channel
+
+# Money into escrow lives in bank_credits; these names stay importable from here.
+from .bank_credits import (  # noqa: F401
+    TOPUP_CODE,
+    bank_credit_receive,
+    escrow_topup_from_bank,
+    topup_code,
+    topup_declare,
+)
 from .exceptions import InsufficientFunds
 from .ledger import TransferSpec
 from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
@@ -50,49 +55,6 @@ def _escrow(org_id: int) -> LedgerAccount:
 
 def _reserved(org_id: int) -> LedgerAccount:
     return ledger.account_for(purpose=P.ESCROW_RESERVED, organization_id=org_id)
-
-
-@transaction.atomic
-def escrow_topup(
-    *,
-    actor: User,
-    organization: Organization,
-    amount_fen: int,
-    reference: str,
-    channel: str = "bank",
-) -> Transfer:
-    """A finance member confirms money received for the employer's escrow (a bank transfer).
-
-    Idempotent per (organization, reference): confirming the same bank reference twice
-    credits once; the same reference with another amount is IdempotencyConflict.
-    """
-    if not Membership.objects.filter(
-        user=actor, organization=organization, role__in=FINANCE_ROLES
-    ).exists():
-        raise PermissionDenied(
-            _("Only the owner, an administrator or finance may confirm top-ups.")
-        )
-    reference = (reference or "").strip()
-    if not reference or len(reference) > 64:
-        raise ValidationFailed(
-            _("Give the bank transfer's reference (at most 64 characters)."),
-            code="reference_required",
-            detail={"field": "reference"},
-        )
-    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel=channel)
-    [transfer] = ledger.transfers_post(
-        specs=[
-            TransferSpec(
-                key=f"topup:{organization.pk}:{reference}",
-                debit_id=clearing.pk,
-                credit_id=_escrow(organization.pk).pk,
-                amount_fen=amount_fen,
-                code="topup",
-                reference=reference,
-            )
-        ]
-    )
-    return transfer
 
 
 def _employer_fee(order: WorkOrder, policy: SettlementPolicy) -> int:
@@ -266,52 +228,3 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
             payout_id=f"order-{order.pk}",
         )
     return withholding
-
-
-# An employer puts its top-up code in the transfer's memo (附言) so the money finds it.
-TOPUP_CODE = re.compile(r"XH(\d{6,})")
-
-
-def topup_code(organization: Organization) -> str:
-    return f"XH{organization.pk:06d}"
-
-
-@transaction.atomic
-def escrow_topup_from_bank(*, headers: dict[str, str], body: bytes) -> Transfer:
-    """Credit an employer's escrow from the bank's signed 来账通知 (idempotent per bank
-    transaction id: the bank's retries credit once).
-
-    Raises BadSignature (via the channel), ValidationFailed(unmatched_credit) when the memo
-    names no employer: nothing is credited and the bank keeps retrying until an operator
-    sorts it out.
-    """
-    channel = get_channel("bank")
-    parse = getattr(channel, "parse_credit_notification", None)
-    if parse is None:
-        raise ValidationFailed(
-            _("The bank channel takes no credit notifications."), code="unsupported"
-        )
-    credit = parse(headers, body)
-    match = TOPUP_CODE.search(credit.memo)
-    organization = Organization.objects.filter(pk=int(match.group(1))).first() if match else None
-    if organization is None:
-        raise ValidationFailed(
-            _("The transfer's memo names no employer."),
-            code="unmatched_credit",
-            detail={"txn_id": credit.txn_id},
-        )
-    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="bank")
-    [transfer] = ledger.transfers_post(
-        specs=[
-            TransferSpec(
-                key=f"topup:bank:{credit.txn_id}",
-                debit_id=clearing.pk,
-                credit_id=_escrow(organization.pk).pk,
-                amount_fen=credit.amount_fen,
-                code="topup",
-                reference=credit.txn_id,
-                memo=f"{credit.payer_name} {credit.memo}",
-            )
-        ]
-    )
-    return transfer

@@ -3,6 +3,7 @@ from django.urls import path
 from . import (
     views,
     views_autoassign,
+    views_bank,
     views_certification,
     views_contracts,
     views_dashboards,
@@ -68,6 +69,7 @@ urlpatterns = [
     path("worker/wallet/", views_settlement.worker_wallet, name="worker_wallet"),
     path("worker/wallet/statement/", views_settlement.worker_statement, name="worker_statement"),
     path("operator/finance/", views_settlement.operator_finance, name="operator_finance"),
+    path("operator/finance/bank/", views_bank.operator_bank, name="operator_bank"),
     path(
         "operator/finance/declaration/",
         views_settlement.operator_declaration,

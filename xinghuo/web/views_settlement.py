@@ -3,8 +3,9 @@ wallet, payouts and tax, and the operator's payouts, reconciliation and tax decl
 
 Views parse input and call services; reads go through selectors; no ORM writes here.
 Amounts are typed in yuan with at most two decimals and go to the services as whole fen.
-Every form that moves money carries its idempotency key: the bank reference of a top-up,
-a payout id rendered into the withdrawal form (a double submit pays once).
+Every form that moves money carries its idempotency key: a payout id rendered into the
+withdrawal form (a double submit pays once). Money enters escrow only from the bank: the
+employer declares a transfer (no money moves), the operator matches bank lines.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
-from xinghuo.settlement import declaration, payout_accounts, payouts, services
+from xinghuo.settlement import bank_credits, declaration, payout_accounts, payouts
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement.channels.base import ChannelError, UnknownChannel
 from xinghuo.settlement.models import Payout, PayoutAccount, Transfer, Withholding
@@ -101,11 +102,18 @@ def _fen(amount_yuan: Decimal) -> int:
 
 
 class TopUpForm(forms.Form):
-    amount_yuan = _yuan_field(gettext_lazy("Amount received (yuan)"))
+    """A declaration of a transfer sent: it moves no money (the bank confirms it)."""
+
+    amount_yuan = _yuan_field(gettext_lazy("Amount sent (yuan)"))
     reference = forms.CharField(
-        label=gettext_lazy("Bank transfer reference"),
+        label=gettext_lazy("Bank serial number"),
         max_length=64,
-        help_text=gettext_lazy("The same reference is credited once, however often it is sent."),
+        help_text=gettext_lazy("The serial (流水号) on your bank's transfer receipt."),
+    )
+    proof = forms.FileField(
+        label=gettext_lazy("Transfer receipt (photo, optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
 
@@ -272,36 +280,42 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         if action == "topup":
-            topup_form = TopUpForm(request.POST, auto_id="topup-%s")
+            topup_form = TopUpForm(request.POST, request.FILES, auto_id="topup-%s")
             if topup_form.is_valid():
                 started = timezone.now()
                 data = topup_form.cleaned_data
+                proof = data.get("proof")
                 try:
-                    transfer = services.escrow_topup(
+                    declared = bank_credits.topup_declare(
                         actor=user,
                         organization=org,
                         amount_fen=_fen(data["amount_yuan"]),
-                        reference=data["reference"],
+                        bank_serial=data["reference"],
+                        proof=proof.read(bank_credits.MAX_PROOF_BYTES + 1) if proof else None,
                     )
                 except ApplicationError as exc:
-                    if exc.code == "idempotency_conflict":
+                    if exc.code == "declaration_conflict":
                         topup_form.add_error(
                             "reference",
-                            _("This reference was confirmed before with another amount."),
+                            _("This serial was declared before with another amount."),
                         )
                     else:
-                        _show_service_error(topup_form, exc, {"amount_fen": "amount_yuan"})
-                else:
-                    if transfer.created_at < started:
-                        messages.info(
-                            request,
-                            _("This transfer was confirmed before; nothing was credited again."),
+                        _show_service_error(
+                            topup_form,
+                            exc,
+                            {"amount_fen": "amount_yuan", "image": "proof"},
                         )
+                else:
+                    if declared.created_at < started:
+                        messages.info(request, _("This transfer was declared before."))
                     else:
                         messages.success(
                             request,
-                            _("¥%(amount)s credited to the escrow account.")
-                            % {"amount": yuan(transfer.amount_fen)},
+                            _(
+                                "Transfer of ¥%(amount)s declared: it is credited when the "
+                                "bank confirms it."
+                            )
+                            % {"amount": yuan(declared.amount_fen)},
                         )
                     return redirect(here)
         elif action == "approve":
@@ -343,6 +357,11 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
             can_approve=role in APPROVE_ROLES,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
+            topup_code=bank_credits.topup_code(org),
+            declarations=[
+                {"d": d, "amount_yuan": yuan(d.amount_fen)}
+                for d in bank_credits.declarations_for_organization(organization=org)[:20]
+            ],
             transfers=[_transfer_row(t, org) for t in transfers],
             page_obj=settlements,
             settlements=[_settlement_row(w) for w in settlements],

@@ -382,3 +382,21 @@ def test_teams_and_role_change_requests(demo: DemoSummary) -> None:
     for request in RoleChangeRequest.objects.select_related("worker"):
         assert request.status == RoleChangeRequest.Status.PENDING
         assert request.from_role_id == request.worker.role_id != request.to_role_id
+
+
+# --- money -------------------------------------------------------------------------------
+
+
+def test_demo_escrow_came_from_the_bank_and_a_declared_top_up_waits(demo: DemoSummary) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from xinghuo.settlement.models import BankTransaction, TopUpDeclaration
+
+    out = io.StringIO()
+    call_command("verify_ledger", stdout=out)  # every escrow credit has a bank transaction
+    assert "ledger sound" in out.getvalue()
+    waiting = TopUpDeclaration.objects.get()
+    assert (waiting.status, waiting.amount_fen) == ("declared", 5_000_000)
+    assert BankTransaction.objects.filter(transfer__isnull=True).count() == 1

@@ -160,31 +160,6 @@ def test_each_settlement_mode_applies_its_tax_method_and_fee_payer(
     assert ledger.ledger_verify() == []
 
 
-def test_top_ups_are_idempotent_per_reference_and_for_finance_only(api, make_employer, make_worker):
-    from xinghuo.accounts import services as account_services
-
-    owner, org = make_employer(escrow_fen=0)
-    client = api(owner)
-    url = f"/organizations/{org.pk}/escrow/top-ups"
-    first = client.post(url, {"amount_fen": 500_000, "reference": "CMB20261127001"})
-    again = client.post(url, {"amount_fen": 500_000, "reference": "CMB20261127001"})
-    assert first.status_code == again.status_code == 201
-    assert first.json()["id"] == again.json()["id"]
-    other = client.post(url, {"amount_fen": 400_000, "reference": "CMB20261127001"})
-    assert other.status_code == 409
-    assert other.json()["code"] == "idempotency_conflict"
-    assert client.get(f"/organizations/{org.pk}/escrow").json()["available_fen"] == 500_000
-    dispatcher = make_worker().user
-    account_services.membership_add(
-        actor=owner, organization=org, phone=dispatcher.phone, role="dispatcher"
-    )
-    denied = api(dispatcher).post(url, {"amount_fen": 1, "reference": "X"})
-    assert denied.status_code == 403
-    stranger, _ = make_employer()
-    assert api(stranger).get(f"/organizations/{org.pk}/escrow").status_code == 404
-    assert api(stranger).post(url, {"amount_fen": 1, "reference": "Y"}).status_code == 404
-
-
 def test_a_signed_bank_credit_tops_up_the_employer_named_in_the_memo_once(
     api, make_employer, settings
 ):

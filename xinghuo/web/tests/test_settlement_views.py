@@ -11,6 +11,7 @@ import re
 import openpyxl
 import pytest
 from django.contrib import messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
@@ -122,20 +123,36 @@ def test_the_employer_finance_page_shows_the_escrow_of_the_picked_organization(m
     assert 'id="topup-form"' in resp.content.decode()
 
 
-def test_a_top_up_through_the_form_credits_once_for_the_same_reference(make_employer):
+def test_a_top_up_through_the_form_is_declared_and_credits_nothing(make_employer):
     owner, org = make_employer(escrow_fen=0)
     client = logged_in(owner)
     form = {"action": "topup", "amount_yuan": "2500.50", "reference": "CMB-20261127-01"}
     first = client.post(f"/employer/finance/?org={org.pk}", form, follow=True)
     again = client.post(f"/employer/finance/?org={org.pk}", form, follow=True)
     assert levels(first) == [messages.SUCCESS]
-    assert levels(again) == [messages.INFO]  # confirmed before: nothing credited again
-    assert selectors.escrow_balances(organization=org)["available_fen"] == 250_050
+    assert levels(again) == [messages.INFO]  # declared before
+    assert selectors.escrow_balances(organization=org)["available_fen"] == 0
+    page = client.get(f"/employer/finance/?org={org.pk}").content.decode()
+    assert "CMB-20261127-01" in page and "待到账" in page
     other = client.post(
         f"/employer/finance/?org={org.pk}", {**form, "amount_yuan": "2500.51"}, follow=True
     )
     assert other.status_code == 200 and other.context["topup_form"].errors  # conflict shown
-    assert selectors.escrow_balances(organization=org)["available_fen"] == 250_050
+    assert selectors.escrow_balances(organization=org)["total_fen"] == 0
+
+
+def test_a_receipt_that_is_not_a_photo_is_refused_on_the_form(make_employer):
+    owner, org = make_employer(escrow_fen=0)
+    resp = logged_in(owner).post(
+        f"/employer/finance/?org={org.pk}",
+        {
+            "action": "topup",
+            "amount_yuan": "10.00",
+            "reference": "R9",
+            "proof": SimpleUploadedFile("r.png", b"GIF89a not really", content_type="image/png"),
+        },
+    )
+    assert resp.status_code == 200 and "proof" in resp.context["topup_form"].errors
 
 
 def test_a_top_up_finer_than_a_fen_or_by_a_dispatcher_credits_nothing(make_employer, make_worker):

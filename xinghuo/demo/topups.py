@@ -1,0 +1,35 @@
+"""Demo money into escrow (issue 11): every employer's opening balance arrived by the bank's
+notice (see orders.py); here, for the first employer, a top-up its finance member declared
+that the bank has not confirmed yet (待到账), and a line of an imported bank statement that
+names no employer, waiting for the operator on /operator/finance/bank/."""
+
+from __future__ import annotations
+
+from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.settlement import bank_credits
+
+WAITING_SERIAL = "CMB20261128000417"
+WAITING_FEN = 5_000_000  # 50,000 yuan
+# A bank statement as the operator downloads it: one transfer without a top-up code.
+STATEMENT = (
+    "交易流水号,记账日期,金额,付款人名称,付款人账号,附言\n"
+    "ICBC20261128000923,2026-11-28,12000.00,杭州某通信工程有限公司,6222021202001234567,服务费\n"
+)
+
+
+def build_topups(*, organizations: list[Organization], operator: User) -> int:
+    """Returns the number of declarations made."""
+    org = organizations[0]
+    member = (
+        Membership.objects.filter(
+            organization=org, role__in=[Membership.Role.FINANCE, Membership.Role.OWNER]
+        )
+        .order_by("role", "pk")  # finance before owner
+        .first()
+    )
+    assert member is not None
+    bank_credits.topup_declare(
+        actor=member.user, organization=org, amount_fen=WAITING_FEN, bank_serial=WAITING_SERIAL
+    )
+    bank_credits.bank_statement_import(operator=operator, data=STATEMENT.encode())
+    return 1
