@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, django_auth
 
 from xinghuo.core.exceptions import PermissionDenied
+from xinghuo.core.proxies import client_address
 
 from .models import User
 from .services import api_token_authenticate
@@ -28,8 +29,9 @@ api_auth = [BearerTokenAuth(), django_auth]
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy, the proxy sets REMOTE_ADDR to what it trusts (see docs/operations.md).
-    return request.META.get("REMOTE_ADDR")
+    """The client's address: X-Forwarded-For only as far as TRUSTED_PROXIES (or
+    TRUSTED_PROXY_COUNT) vouch for it — see core.proxies and docs/operations.md."""
+    return client_address(request)
 
 
 def current_user(request: HttpRequest) -> User:
