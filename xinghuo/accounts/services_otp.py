@@ -13,13 +13,14 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinghuo.core.exceptions import NotFound, PermissionDenied
 
 from .exceptions import InvalidSecondFactor
-from .models import User
+from .models import ApiToken, User
 
 DEVICE_NAME = "authenticator"
 
@@ -70,7 +71,8 @@ def totp_enrolment_start(*, user: User) -> TOTPDevice:
 
 @transaction.atomic
 def totp_enrolment_confirm(*, user: User, token: str) -> TOTPDevice:
-    """Confirm the unconfirmed device with a current code; from now on login asks for one.
+    """Confirm the unconfirmed device with a current code; from now on login asks for one,
+    and the user's API tokens (issued without it) are revoked.
 
     Raises PermissionDenied (operator_only), NotFound (no enrolment started),
     InvalidSecondFactor (wrong code).
@@ -89,6 +91,8 @@ def totp_enrolment_confirm(*, user: User, token: str) -> TOTPDevice:
         raise InvalidSecondFactor(_("Wrong or expired code."), detail={"field": "otp"})
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    # Tokens issued before were issued without the second factor.
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return device
 
 

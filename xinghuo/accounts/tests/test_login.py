@@ -79,16 +79,6 @@ def test_refused_attempts_inside_the_wait_do_not_make_it_longer(api, make_worker
     assert login(api).status_code == 200
 
 
-def test_a_success_clears_the_numbers_failures(api, make_worker, fast_delays):
-    make_worker(phone=PHONE)
-    for _ in range(2):
-        login(api, password="wrong-one")
-    assert login(api).status_code == 200
-    for _ in range(2):
-        assert login(api, password="wrong-one").status_code == 401
-    assert login(api).status_code == 200
-
-
 def test_one_address_waits_across_numbers_after_its_larger_allowance(api, make_worker, settings):
     settings.LOGIN_FREE_FAILURES = 2
     settings.LOGIN_ADDRESS_FREE_FAILURES = 6
