@@ -71,23 +71,25 @@ def user_create(*, phone: str, password: str, name: str = "", is_staff: bool = F
 
 
 def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]:
-    common = {
-        "base_seconds": settings.LOGIN_DELAY_BASE_SECONDS,
-        "max_seconds": settings.LOGIN_DELAY_MAX_SECONDS,
-        "memory_seconds": settings.LOGIN_FAILURE_MEMORY_SECONDS,
-    }
-    rules = [
-        ratelimit.DelayRule(key=f"login:phone:{phone}", free=settings.LOGIN_FREE_FAILURES, **common)
-    ]
+    def rule(key: str, free: int, *, reset_on_success: bool = True) -> ratelimit.DelayRule:
+        return ratelimit.DelayRule(
+            key=key,
+            free=free,
+            base_seconds=settings.LOGIN_DELAY_BASE_SECONDS,
+            max_seconds=settings.LOGIN_DELAY_MAX_SECONDS,
+            memory_seconds=settings.LOGIN_FAILURE_MEMORY_SECONDS,
+            reset_on_success=reset_on_success,
+        )
+
+    rules = [rule(f"login:phone:{phone}", settings.LOGIN_FREE_FAILURES)]
     if client_ip:
         # One address may try several numbers (a shared office NAT), so it gets more room;
         # a success from it does not wipe its failures (one's own account would reset them).
         rules.append(
-            ratelimit.DelayRule(
-                key=f"login:ip:{client_ip}",
-                free=settings.LOGIN_ADDRESS_FREE_FAILURES,
+            rule(
+                f"login:ip:{client_ip}",
+                settings.LOGIN_ADDRESS_FREE_FAILURES,
                 reset_on_success=False,
-                **common,
             )
         )
     return rules

@@ -47,13 +47,13 @@ class OperatorSecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
-            user.is_authenticated
+            isinstance(user, User)
             and user.is_staff
-            and not user.is_verified()  # type: ignore[union-attr]  # django-otp's middleware
+            and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and not request.path.startswith(_exempt_prefixes())
             and not (request.path.startswith("/api/") and "authorization" in request.headers)
         ):
-            refused = self._refuse(request, user)  # type: ignore[arg-type]
+            refused = self._refuse(request, user)
             if refused is not None:
                 return refused
         return self.get_response(request)
