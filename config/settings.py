@@ -169,6 +169,8 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "星火平台")
 # Our login throttle is the one that counts; django-otp's own per-device one would only
 # make a right code fail after a wrong one.
 OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin's TOTP device pages must not show another operator's key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end login block --------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 

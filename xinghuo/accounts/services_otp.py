@@ -97,17 +97,21 @@ def totp_enrolment_confirm(*, user: User, token: str) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_remove(*, actor: User, user: User) -> int:
-    """Remove every TOTP device of `user` (lost phone); another operator does it.
+def totp_device_remove(*, actor: User | None, user: User) -> int:
+    """Remove every TOTP device of operator `user` (lost phone): another operator does it,
+    or (`actor=None`) the server console (`manage.py accounts_otp_reset`). The operator
+    then sets up again at his next login.
 
     Returns how many were removed. Raises PermissionDenied (operator_only, or removing
-    one's own: a stolen session must not be able to turn the second factor off).
+    one's own: a stolen session must not turn the second factor off), NotFound
+    (operator_not_found).
     """
-    _require_operator(actor)
-    if actor.pk == user.pk:
-        raise PermissionDenied(
-            _("Another operator must reset your second factor."), code="otp_reset_own"
-        )
+    if actor is not None:
+        _require_operator(actor)
+        if actor.pk == user.pk:
+            raise PermissionDenied(
+                _("Another operator must reset your second factor."), code="otp_reset_own"
+            )
     if not user.is_staff:
         raise NotFound(_("Operator not found."), code="operator_not_found")
     removed, _detail = TOTPDevice.objects.filter(user=user).delete()

@@ -219,3 +219,18 @@ def test_another_operator_resets_a_lost_authenticator(operator):
         services_otp.totp_device_remove(actor=operator, user=operator)
     assert services_otp.totp_device_remove(actor=colleague, user=operator) == 1
     assert api_login().status_code == 200
+
+
+def test_the_server_console_resets_a_lost_authenticator(operator, make_worker):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    enrolled(operator)
+    out = StringIO()
+    call_command("accounts_otp_reset", OPERATOR_PHONE, stdout=out)
+    assert "removed 1" in out.getvalue()
+    assert api_login().status_code == 200
+    worker = make_worker(phone="13912345678")
+    with pytest.raises(CommandError):
+        call_command("accounts_otp_reset", worker.user.phone)
