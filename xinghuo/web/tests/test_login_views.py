@@ -114,6 +114,8 @@ def test_operator_with_an_authenticator_logs_in_with_a_code(operator):
     assert ok.status_code == 302
     assert client.get("/operator/").status_code == 200
     assert client.get("/admin/").status_code == 200
+    status = client.get("/account/2fa/").content.decode()
+    assert "两步登录已开启" in status and "<svg" not in status  # the key is never shown again
 
 
 def test_wrong_codes_are_throttled_like_passwords(operator, fast_delays):
