@@ -11,8 +11,10 @@ from ninja.security import HttpBearer, django_auth
 from xinghuo.core.exceptions import PermissionDenied
 from xinghuo.core.proxies import client_address
 
+from .exceptions import SecondFactorEnrolmentRequired
 from .models import User
 from .services import api_token_authenticate
+from .services_otp import operator_must_enrol
 
 
 class BearerTokenAuth(HttpBearer):
@@ -20,6 +22,11 @@ class BearerTokenAuth(HttpBearer):
         api_token = api_token_authenticate(raw=token)
         if api_token is None:
             return None
+        if api_token.user.is_staff and operator_must_enrol(user=api_token.user):
+            # A token from before the second factor became required: not a way around it.
+            raise SecondFactorEnrolmentRequired(
+                _("Set up your second factor (authenticator app) first.")
+            )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user

@@ -202,6 +202,14 @@ def test_api_login_refuses_an_operator_without_the_required_device(operator, mak
     assert client.get("/worker/").status_code == 200
 
 
+def test_operator_tokens_from_before_the_requirement_stop_working(operator, settings):
+    issued = account_services.api_token_issue(user=operator)
+    settings.OPERATOR_2FA_REQUIRED = True
+    resp = ApiClient(issued.raw).get("/auth/me")
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "otp_enrolment_required"
+
+
 def test_enrolment_revokes_tokens_issued_without_the_second_factor(operator):
     issued = account_services.api_token_issue(user=operator)
     enrolled(operator)
