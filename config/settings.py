@@ -163,6 +163,11 @@ LOGIN_FAILURE_MEMORY_SECONDS = int(os.environ.get("LOGIN_FAILURE_MEMORY_SECONDS"
 # proxies (comma-separated addresses or networks), or else from the last N hops.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXIES:  # a typo fails at start, not as a 500 at the first login
+    from ipaddress import ip_network
+
+    for _proxy in TRUSTED_PROXIES:
+        ip_network(_proxy, strict=False)
 # Operators' second factor (TOTP, django-otp): required in production unless turned off.
 OPERATOR_2FA_REQUIRED = os.environ.get("OPERATOR_2FA_REQUIRED", "1" if PRODUCTION else "0") == "1"
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "星火平台")
