@@ -49,9 +49,12 @@ def error_body(code: str, message: str, detail: dict[str, Any] | None = None) ->
 
 @api.exception_handler(ApplicationError)
 def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return api.create_response(
+    response = api.create_response(
         request, error_body(exc.code, str(exc.message), exc.detail), status=exc.status_code
     )
+    if isinstance(exc.detail.get("retry_after"), int):  # login delays (issue 12)
+        response["Retry-After"] = str(exc.detail["retry_after"])
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

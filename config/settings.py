@@ -7,7 +7,7 @@ environment here and nowhere else:
 - ``DATABASE_URL``: default SQLite at ``var/xinghuo.sqlite3``.
 - ``SECRET_KEY``: required in production; the demo generates one into ``var/``.
 - ``CELERY_BROKER_URL``: absent → Celery tasks run eagerly in-process.
-- ``REDIS_URL``: shared cache (login rate limits) for several web processes.
+- ``REDIS_URL``: shared cache (login throttling) — required for more than one process.
 - ``ALLOWED_HOSTS``: comma separated, production only.
 - HTTPS behind a proxy, cookies, HSTS, CSP: see the block "HTTPS, cookies and browser
   security headers" below. Every production variable is listed in docs/operations.md;
@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # Serves the API docs (Swagger UI) from its own static files, not a CDN.
     "ninja",
     "csp",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "xinghuo.web.middleware.OperatorSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -150,10 +154,35 @@ CACHES = {
     )
 }
 
-# Login throttling: this many failures for one phone number (or one client
-# address) within the window locks further attempts until the window ends.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+# --- login: one path, progressive delay, client address, second factor (issue 12) ------
+# Counters live in CACHES["default"] (Redis with REDIS_URL): shared by every process.
+# After LOGIN_FREE_FAILURES failures for a number (LOGIN_ADDRESS_FREE_FAILURES for a client
+# address) each further attempt waits LOGIN_DELAY_BASE_SECONDS, doubling per failure up to
+# LOGIN_DELAY_MAX_SECONDS; nobody is locked out for longer than that. Failures are counted
+# over LOGIN_FAILURE_MEMORY_SECONDS.
+LOGIN_FREE_FAILURES = int(os.environ.get("LOGIN_FREE_FAILURES", "5"))
+LOGIN_ADDRESS_FREE_FAILURES = int(os.environ.get("LOGIN_ADDRESS_FREE_FAILURES", "50"))
+LOGIN_DELAY_BASE_SECONDS = int(os.environ.get("LOGIN_DELAY_BASE_SECONDS", "2"))
+LOGIN_DELAY_MAX_SECONDS = int(os.environ.get("LOGIN_DELAY_MAX_SECONDS", "300"))
+LOGIN_FAILURE_MEMORY_SECONDS = int(os.environ.get("LOGIN_FAILURE_MEMORY_SECONDS", "86400"))
+# Client address (xinghuo/core/proxies.py): X-Forwarded-For is believed only from these
+# proxies (comma-separated addresses or networks), or else from the last N hops.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXIES:  # a typo fails at start, not as a 500 at the first login
+    from ipaddress import ip_network
+
+    for _proxy in TRUSTED_PROXIES:
+        ip_network(_proxy, strict=False)
+# Operators' second factor (TOTP, django-otp): required in production unless turned off.
+OPERATOR_2FA_REQUIRED = os.environ.get("OPERATOR_2FA_REQUIRED", "1" if PRODUCTION else "0") == "1"
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "星火平台")
+# Our login throttle is the one that counts; django-otp's own per-device one would only
+# make a right code fail after a wrong one.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin's TOTP device pages must not show another operator's key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end login block --------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 LANGUAGE_CODE = "zh-hans"

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.workforce import services as workforce_services
 
-from . import selectors, services
+from . import selectors, services, services_otp
 from .auth import client_ip, current_user
+from .exceptions import SecondFactorEnrolmentRequired
 from .models import ApiToken, Membership, Organization, User
 from .schemas import (
     LoginIn,
@@ -57,10 +59,19 @@ def register(request: HttpRequest, payload: RegisterIn) -> Status[UserOut]:
 
 @router.post("/auth/login", auth=None, response=LoginOut)
 def login(request: HttpRequest, payload: LoginIn) -> LoginOut:
-    """Exchange a mobile number and password for a bearer token (shown once)."""
+    """Exchange a mobile number and password (and an operator's TOTP code) for a bearer
+    token (shown once). Repeated failures make further attempts wait (429, retry_after)."""
     user = services.user_authenticate(
-        phone=payload.phone, password=payload.password, client_ip=client_ip(request)
+        phone=payload.phone,
+        password=payload.password,
+        client_ip=client_ip(request),
+        otp_token=payload.otp or None,
     )
+    if services_otp.operator_must_enrol(user=user):
+        # A token would be an operator login without the second factor production requires.
+        raise SecondFactorEnrolmentRequired(
+            _("Set up your second factor (authenticator app) first.")
+        )
     issued = services.api_token_issue(user=user, name=payload.token_name)
     return LoginOut(token=issued.raw, expires_at=issued.token.expires_at, user=user_out(user))
 

@@ -9,9 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, django_auth
 
 from xinghuo.core.exceptions import PermissionDenied
+from xinghuo.core.proxies import client_address
 
+from .exceptions import SecondFactorEnrolmentRequired
 from .models import User
 from .services import api_token_authenticate
+from .services_otp import operator_must_enrol
 
 
 class BearerTokenAuth(HttpBearer):
@@ -19,6 +22,11 @@ class BearerTokenAuth(HttpBearer):
         api_token = api_token_authenticate(raw=token)
         if api_token is None:
             return None
+        if api_token.user.is_staff and operator_must_enrol(user=api_token.user):
+            # A token from before the second factor became required: not a way around it.
+            raise SecondFactorEnrolmentRequired(
+                _("Set up your second factor (authenticator app) first.")
+            )
         request.user = api_token.user
         request.api_token = api_token  # type: ignore[attr-defined]
         return api_token.user
@@ -28,8 +36,9 @@ api_auth = [BearerTokenAuth(), django_auth]
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy, the proxy sets REMOTE_ADDR to what it trusts (see docs/operations.md).
-    return request.META.get("REMOTE_ADDR")
+    """The client's address: X-Forwarded-For only as far as TRUSTED_PROXIES (or
+    TRUSTED_PROXY_COUNT) vouch for it — see core.proxies and docs/operations.md."""
+    return client_address(request)
 
 
 def current_user(request: HttpRequest) -> User:

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -19,7 +18,15 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
-from .exceptions import InvalidCredentials, LoginThrottled, OrganizationExists, PhoneTaken
+from . import services_otp
+from .exceptions import (
+    InvalidCredentials,
+    InvalidSecondFactor,
+    LoginThrottled,
+    OrganizationExists,
+    PhoneTaken,
+    SecondFactorRequired,
+)
 from .models import ApiToken, Membership, Organization, User
 from .validators import normalize_phone, normalize_uscc
 
@@ -60,50 +67,104 @@ def user_create(*, phone: str, password: str, name: str = "", is_staff: bool = F
     return user
 
 
-# --- login with throttling -------------------------------------------------------------
+# --- login: one path for the API, the web and the admin --------------------------------
 
 
-def _failure_keys(phone: str, client_ip: str | None) -> list[tuple[str, int]]:
-    limit = settings.LOGIN_MAX_FAILURES
-    keys = [(f"login-fail:phone:{phone}", limit)]
+def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]:
+    def rule(key: str, free: int, *, reset_on_success: bool = True) -> ratelimit.DelayRule:
+        return ratelimit.DelayRule(
+            key=key,
+            free=free,
+            base_seconds=settings.LOGIN_DELAY_BASE_SECONDS,
+            max_seconds=settings.LOGIN_DELAY_MAX_SECONDS,
+            memory_seconds=settings.LOGIN_FAILURE_MEMORY_SECONDS,
+            reset_on_success=reset_on_success,
+        )
+
+    rules = [rule(f"login:phone:{phone}", settings.LOGIN_FREE_FAILURES)]
     if client_ip:
-        # One address may try several numbers (a shared office NAT), so it gets more room.
-        keys.append((f"login-fail:ip:{client_ip}", limit * 4))
-    return keys
+        # One address may try several numbers (a shared office NAT), so it gets more room;
+        # a success from it does not wipe its failures (one's own account would reset them).
+        rules.append(
+            rule(
+                f"login:ip:{client_ip}",
+                settings.LOGIN_ADDRESS_FREE_FAILURES,
+                reset_on_success=False,
+            )
+        )
+    return rules
 
 
-def _record_failure(key: str) -> None:
-    ratelimit.count(key, window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+def _begin_attempt(rules: list[ratelimit.DelayRule]) -> None:
+    wait = ratelimit.delay_begin(rules)
+    if wait:
+        raise LoginThrottled(
+            _("Too many failed logins. Try again in %(seconds)s seconds.") % {"seconds": wait},
+            detail={"retry_after": wait},
+        )
 
 
-def user_authenticate(*, phone: str, password: str, client_ip: str | None = None) -> User:
-    """Return the active user with these credentials.
+def user_authenticate(
+    *, phone: str, password: str, client_ip: str | None = None, otp_token: str | None = None
+) -> User:
+    """Return the active user with these credentials — the one login check of the API, the
+    web login and (through it) the admin.
 
-    After LOGIN_MAX_FAILURES failures for a number (or four times as many from
-    one address) within the window, every attempt is refused with
-    LoginThrottled — even a correct one — until the window ends.
+    After LOGIN_FREE_FAILURES failures for a number (LOGIN_ADDRESS_FREE_FAILURES for an
+    address) each attempt must wait a delay that doubles per failure, capped at
+    LOGIN_DELAY_MAX_SECONDS; an attempt inside the wait raises LoginThrottled (nothing is
+    checked, nothing counted). The right password after the wait succeeds.
+    A user with a confirmed TOTP device (operators) also needs `otp_token`: without it,
+    SecondFactorRequired (carrying the user's id for the web's second step, counters left
+    as they are); with a wrong one, InvalidSecondFactor, counted as a failure.
     Raises InvalidCredentials without saying whether the number exists.
     """
     try:
         phone = normalize_phone(phone)
     except ValidationFailed:
         raise InvalidCredentials(_("Wrong mobile number or password.")) from None
-    keys = _failure_keys(phone, client_ip)
-    for key, limit in keys:
-        if ratelimit.hits(key) >= limit:
-            raise LoginThrottled(
-                _("Too many failed logins. Try again later."),
-                detail={"retry_after_seconds": settings.LOGIN_FAILURE_WINDOW_SECONDS},
-            )
+    rules = _login_rules(phone, client_ip)
+    _begin_attempt(rules)
     user = User.objects.filter(phone=phone).first()
     if user is None:
         # Hash anyway so that timing does not tell which numbers are registered.
         User().set_password(password)
     if user is None or not user.check_password(password) or not user.is_active:
-        for key, _limit in keys:
-            _record_failure(key)
+        ratelimit.delay_end(rules, succeeded=False)
         raise InvalidCredentials(_("Wrong mobile number or password."))
-    cache.delete(keys[0][0])
+    if services_otp.totp_device_for(user=user) is not None:
+        if not otp_token:
+            ratelimit.delay_end(rules, succeeded=True, reset=False)
+            raise SecondFactorRequired(
+                _("Enter the 6-digit code from your authenticator app."), user_id=user.pk
+            )
+        _check_second_factor(user=user, token=otp_token, rules=rules)
+    ratelimit.delay_end(rules, succeeded=True)
+    return user
+
+
+def _check_second_factor(*, user: User, token: str, rules: list[ratelimit.DelayRule]) -> None:
+    if services_otp.totp_verify(user=user, token=token) is None:
+        ratelimit.delay_end(rules, succeeded=False)
+        raise InvalidSecondFactor(_("Wrong or expired code."), detail={"field": "otp"})
+
+
+def user_authenticate_second_factor(
+    *, user_id: int, otp_token: str, client_ip: str | None = None
+) -> User:
+    """The web login's second step: the user whose password was right (`user_id`, kept by
+    the web in the session) gives his TOTP code, under the same delays as the password.
+
+    Raises LoginThrottled, InvalidSecondFactor, InvalidCredentials (user gone or inactive).
+    """
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise InvalidCredentials(_("Wrong mobile number or password."))
+    rules = _login_rules(user.phone, client_ip)
+    _begin_attempt(rules)
+    if services_otp.totp_device_for(user=user) is not None:
+        _check_second_factor(user=user, token=otp_token, rules=rules)
+    ratelimit.delay_end(rules, succeeded=True)
     return user
 
 

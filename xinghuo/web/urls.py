@@ -11,6 +11,7 @@ from . import (
     views_identity_employer,
     views_maps,
     views_orders,
+    views_security,
     views_settlement,
 )
 
@@ -19,6 +20,8 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/otp/", views_security.login_otp_view, name="login_otp"),
+    path("account/2fa/", views_security.otp_setup, name="otp_setup"),
     path("logout/", views.logout_view, name="logout"),
     path("register/", views.register_view, name="register"),
     path("worker/", views.worker_home, name="worker_home"),

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.accounts.exceptions import SecondFactorRequired
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
@@ -20,8 +24,9 @@ from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
 
-from . import selectors
+from . import selectors, views_security
 from .forms import LoginForm, RegisterForm, ReviewForm, RoleChangeForm, StatusForm
+from .views_security import safe_next
 
 LANDING = {
     "operator": "web:operator_home",
@@ -50,7 +55,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    """The one login page: workers, employers, operators and (via /admin/login/) the admin,
+    all through accounts.services.user_authenticate and its delays."""
     form = LoginForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             user = account_services.user_authenticate(
@@ -58,12 +66,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 client_ip=client_ip(request),
             )
+        except SecondFactorRequired as exc:
+            views_security.second_factor_pending(request, user_id=exc.user_id)
+            target = reverse("web:login_otp")
+            nxt = safe_next(request)
+            return redirect(f"{target}?{urlencode({'next': nxt})}" if nxt else target)
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
+            status = exc.status_code if exc.status_code == 429 else 200
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect(_landing_for(request))
-    return render(request, "web/login.html", {"form": form})
+            return redirect(safe_next(request) or _landing_for(request))
+    return render(
+        request, "web/login.html", {"form": form, "next": safe_next(request)}, status=status
+    )
 
 
 @require_POST

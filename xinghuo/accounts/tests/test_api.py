@@ -136,27 +136,7 @@ def test_wrong_password_is_401_without_saying_which_part_was_wrong(api, make_wor
     assert wrong_password.json() == unknown_phone.json()
 
 
-def test_login_is_throttled_after_repeated_failures_even_with_the_right_password(
-    api, make_worker, settings
-):
-    settings.LOGIN_MAX_FAILURES = 3
-    make_worker(phone="13912345678")
-    for _ in range(3):
-        assert login(api, password="wrong-one", REMOTE_ADDR="10.0.0.1").status_code == 401
-    locked = login(api, REMOTE_ADDR="10.0.0.2")
-    assert locked.status_code == 429
-    assert locked.json()["code"] == "login_throttled"
-    assert locked.json()["detail"]["retry_after_seconds"] > 0
-
-
-def test_one_address_is_throttled_across_phone_numbers(api, make_worker, settings):
-    settings.LOGIN_MAX_FAILURES = 2
-    make_worker(phone="13912345678")
-    # 2 × 4 = 8 failures from one address over many numbers lock that address.
-    for i in range(8):
-        login(api, phone=f"1350000000{i}", password="x", REMOTE_ADDR="10.9.9.9")
-    assert login(api, REMOTE_ADDR="10.9.9.9").status_code == 429
-    assert login(api, REMOTE_ADDR="10.9.9.8").status_code == 200
+# Throttling by progressive delay: test_login.py.
 
 
 def test_expired_token_is_refused(api, make_worker):

@@ -56,13 +56,13 @@ def test_web_login_requires_the_csrf_token():
 
 
 def test_web_login_is_throttled(make_worker, settings):
-    settings.LOGIN_MAX_FAILURES = 2
+    settings.LOGIN_FREE_FAILURES = 2
     make_worker(phone="13912345678")
     client = Client()
     for _ in range(2):
         client.post("/login/", {"phone": "13912345678", "password": "wrong"})
     resp = client.post("/login/", {"phone": "13912345678", "password": PASSWORD})
-    assert resp.status_code == 200  # the form again, with the error
+    assert resp.status_code == 429  # the form again, with the error
     assert resp.context["form"].non_field_errors()
     assert "_auth_user_id" not in client.session
 
