@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 logger = logging.getLogger(__name__)
 
-FaultKind = Literal["timeout", "http_error", "tamper"]
+FaultKind = Literal["timeout", "http_error", "tamper", "drop"]
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Response:
     # Seconds to wait after the request was processed and before answering: the
     # "paid, but the answer never came" case.
     delay: float = 0.0
+    # Close the connection without any answer (the "drop" fault).
+    drop: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,9 @@ class FakeApp:
 
         - ``timeout``: process the call, then answer only after ``seconds``;
         - ``http_error``: answer HTTP ``status`` without processing anything;
-        - ``tamper``: process and sign the answer, then change it after signing.
+        - ``tamper``: process and sign the answer, then change it after signing;
+        - ``drop``: close the connection without processing or answering anything (the
+          request was lost on its way: the channel never saw it).
         """
         with self._lock:
             self._faults.extend(Fault(kind, seconds, status) for _ in range(count))
@@ -70,6 +74,8 @@ class FakeApp:
         if path in self.api_paths:
             with self._lock:
                 fault = self._faults.popleft() if self._faults else None
+        if fault is not None and fault.kind == "drop":
+            return Response(0, b"", drop=True)
         if fault is not None and fault.kind == "http_error":
             text = f"<html><body>{fault.status} fake outage</body></html>"
             return Response(fault.status, text.encode(), {"Content-Type": "text/html"})
@@ -122,6 +128,9 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception:
                 logger.exception("fake %s failed on %s", app.prefix, self.path)
                 response = Response(500, b"fake server error")
+        if response.drop:
+            self.close_connection = True
+            return
         if response.delay:
             time.sleep(response.delay)
         try:
