@@ -489,32 +489,36 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
             _("The channel's statement could not be fetched; try again later."),
             detail={"channel": channel, "error": str(exc)[:200]},
         ) from None
-    lines = {line.payout_id: line for line in statement}
+    # A payout can have two lines: paid (or failed) on one day, returned (退票) on another.
+    lines = {line.payout_id: line for line in statement if line.status != "returned"}
+    returns = {line.payout_id: line for line in statement if line.status == "returned"}
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
     ours = {
         p.payout_id: p
         for p in Payout.objects.filter(channel=channel).filter(
-            finished_at__gte=start, finished_at__lt=start + timedelta(days=1)
+            finished_at__gte=start, finished_at__lt=end
         )
     }
-    ours.update(
-        {p.payout_id: p for p in Payout.objects.filter(payout_id__in=list(lines), channel=channel)}
+    ours_returned = {
+        p.payout_id: p
+        for p in Payout.objects.filter(
+            channel=channel, status=S.RETURNED, returned_at__gte=start, returned_at__lt=end
+        )
+    }
+    known = {
+        p.payout_id: p
+        for p in Payout.objects.filter(payout_id__in=list(lines) + list(returns), channel=channel)
+    }
+    ours.update({k: v for k, v in known.items() if k in lines})
+    ours_returned.update(
+        {k: v for k, v in known.items() if k in returns and v.status == S.RETURNED}
     )
-    mismatches, matched = [], 0
-    for payout_id in sorted(set(lines) | set(ours)):
-        line, payout = lines.get(payout_id), ours.get(payout_id)
-        problem = None
-        if payout is None:
-            problem = "unknown_to_us"
-        elif line is None:
-            problem = "missing_in_statement" if payout.status == S.SUCCEEDED else None
-        elif line.amount_fen != payout.amount_fen:
-            problem = "amount_differs"
-        elif (line.status == "succeeded") != (payout.status == S.SUCCEEDED):
-            problem = "status_differs"
-        if problem is None:
-            matched += 1 if line is not None else 0
-            continue
+    paid = (S.SUCCEEDED, S.RETURNED)  # a returned payout was paid first
+    mismatches: list[dict[str, object]] = []
+    matched = returned = 0
+
+    def mismatch(payout_id: str, problem: str, payout: Payout | None, line: object) -> None:
         mismatches.append(
             {
                 "payout_id": payout_id,
@@ -524,9 +528,39 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
                 else {"status": payout.status, "amount_fen": payout.amount_fen},
                 "channel": None
                 if line is None
-                else {**asdict(line), "finished_at": str(line.finished_at)},
+                else {**asdict(line), "finished_at": str(line.finished_at)},  # type: ignore[call-overload]
             }
         )
+
+    for payout_id in sorted(set(lines) | set(ours)):
+        line, payout = lines.get(payout_id), ours.get(payout_id)
+        problem = None
+        if payout is None:
+            problem = "unknown_to_us"
+        elif line is None:
+            # A returned payout whose return line is there may show only that line.
+            paid_here = payout.status in paid and payout_id not in returns
+            problem = "missing_in_statement" if paid_here else None
+        elif line.amount_fen != payout.amount_fen:
+            problem = "amount_differs"
+        elif (line.status == "succeeded") != (payout.status in paid):
+            problem = "status_differs"
+        if problem is None:
+            matched += 1 if line is not None else 0
+            continue
+        mismatch(payout_id, problem, payout, line)
+    for payout_id in sorted(set(returns) | set(ours_returned)):
+        line, payout = returns.get(payout_id), ours_returned.get(payout_id)
+        if payout is None:
+            # The channel sent money back that we never learned of (or not for this payout).
+            problem = "return_not_applied" if payout_id in known else "unknown_to_us"
+            mismatch(payout_id, problem, known.get(payout_id), line)
+        elif line is None:
+            mismatch(payout_id, "return_missing_in_statement", payout, None)
+        elif line.amount_fen != payout.amount_fen:
+            mismatch(payout_id, "amount_differs", payout, line)
+        else:
+            returned += 1
     return ReconciliationReport.objects.create(
-        channel=channel, day=day, matched=matched, mismatches=mismatches
+        channel=channel, day=day, matched=matched, returned=returned, mismatches=mismatches
     )

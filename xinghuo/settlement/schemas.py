@@ -131,6 +131,11 @@ class PayoutOut(Schema):
     failure_message: str
     created_at: datetime
     finished_at: datetime | None
+    # A return (退票) after success: status "returned", the channel's reason and time.
+    returned_at: datetime | None
+    return_reason: str
+    # Set when the retry policy gave up resubmitting: an operator must look at it.
+    attention_at: datetime | None
 
 
 class ReconcileIn(Schema):
@@ -143,4 +148,5 @@ class ReconciliationOut(Schema):
     channel: str
     day: date
     matched: int
+    returned: int
     mismatches: list[dict[str, object]]

@@ -191,3 +191,15 @@ def reconciliation_reports() -> QuerySet[ReconciliationReport]:
 def ledger_mismatch_count() -> int:
     """How many stored account totals differ from a replay of the transfers (0: sound)."""
     return len(ledger.ledger_verify())
+
+
+def payouts_needing_attention() -> QuerySet[Payout]:
+    """Payouts the retry policy gave up resubmitting: an operator must find out what
+    happened. With their attempts (submissions and queries), oldest first."""
+    return (
+        Payout.objects.filter(status=Payout.Status.SUBMITTED, attention_at__isnull=False)
+        .select_related("worker__user", "account")
+        .defer("account__account")
+        .prefetch_related("attempt_rows")
+        .order_by("attention_at", "pk")
+    )

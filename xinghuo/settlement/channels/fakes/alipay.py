@@ -201,6 +201,11 @@ class FakeAlipay(FakeApp):
                 return self._answer("error_response", _error("40004", "isv.invalid-method", api))
         return self._answer(api.replace(".", "_") + "_response", content)
 
+    def call_name(self, path: str, body: bytes) -> str:
+        """The open-API method of a gateway call (``alipay.fund.trans.uni.transfer``, …)."""
+        params = urllib.parse.parse_qs(body.decode("latin-1"))
+        return params.get("method", [path])[0]
+
     def tamper(self, body: bytes) -> bytes:
         return body.replace(b'"msg":"', b'"msg":"tampered ', 1)
 
