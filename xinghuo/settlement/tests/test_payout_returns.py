@@ -4,11 +4,16 @@ Alipay and bank servers where a channel is involved."""
 
 from __future__ import annotations
 
+import json
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection, connections
+from django.test import Client
 from django.utils import timezone
 
+from xinghuo.accounts import services as account_services
 from xinghuo.notifications.models import Notification
 from xinghuo.settlement import ledger, payouts
 from xinghuo.settlement.channels.alipay import TRANSFER
@@ -284,3 +289,83 @@ def test_after_the_last_attempt_the_payout_waits_for_an_operator_with_its_histor
     assert payout.payout_id in section
     assert section.count('class="attempt"') == payout.attempt_rows.count()
     assert "ORDER_NOT_EXIST" in section
+
+
+# --- races (PostgreSQL) -----------------------------------------------------------------------
+
+
+def run_concurrently(calls):
+    """Run the callables at once in threads; their results or exceptions, in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # reported by the caller's assertions
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "unique violations under real concurrency are tested on PostgreSQL (CI runs it)"
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payouts_with_one_payout_id_make_one_payout_and_no_5xx(
+    make_worker, verified_identity
+):
+    needs_postgresql()
+    worker = verified_identity(make_worker())
+    fund_wallet(worker, 100_000)
+    bind(worker, "alipay")
+    token = account_services.api_token_issue(user=worker.user).raw
+
+    def request():
+        client = Client(raise_request_exception=False)
+        resp = client.post(
+            "/api/v1/workers/me/payouts",
+            json.dumps({"amount_fen": 12_345, "payout_id": "RACE-1"}),
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return resp.status_code, resp.json()
+
+    results = run_concurrently([request] * 8)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert {status for status, _ in results} <= {200, 201}, results
+    assert len({body["id"] for _, body in results}) == 1
+    assert Payout.objects.filter(payout_id="RACE-1").count() == 1
+    assert wallet_of(worker) == 100_000 - 12_345
+    assert Transfer.objects.filter(key="payout:RACE-1:hold").count() == 1
+    assert ledger.ledger_verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_posting_of_one_pending_key_returns_the_first_transfer():
+    needs_postgresql()
+    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
+    org_escrow = ledger.account_for(purpose=P.ESCROW)
+    other = ledger.account_for(purpose=P.FEE_REVENUE)
+    ledger.transfers_post(specs=[TransferSpec("seed", clearing.pk, org_escrow.pk, 1_000, "test")])
+    [hold] = ledger.transfers_post(
+        specs=[TransferSpec("hold", org_escrow.pk, other.pk, 500, "test", pending=True)]
+    )
+    results = run_concurrently(
+        [lambda: ledger.pending_post(key="post-hold", pending_id=hold.pk)] * 6
+    )
+    assert all(isinstance(r, Transfer) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert ledger.ledger_verify() == []
