@@ -138,6 +138,17 @@ class PayoutOut(Schema):
     attention_at: datetime | None
 
 
+class PayoutAttemptOut(Schema):
+    """One call to the channel: a submission (numbered) or a query, and its answer."""
+
+    kind: str
+    number: int
+    at: datetime
+    outcome: str
+    code: str
+    message: str
+
+
 class ReconcileIn(Schema):
     channel: str
     day: date

@@ -17,6 +17,7 @@ from .models import (
     LedgerAccount,
     Payout,
     PayoutAccount,
+    PayoutAttempt,
     ReconciliationReport,
     Transfer,
     Withholding,
@@ -203,3 +204,10 @@ def payouts_needing_attention() -> QuerySet[Payout]:
         .prefetch_related("attempt_rows")
         .order_by("attention_at", "pk")
     )
+
+
+def payout_attempts(*, payout_pk: int) -> QuerySet[PayoutAttempt]:
+    """Raises NotFound for an unknown payout."""
+    if not Payout.objects.filter(pk=payout_pk).exists():
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    return PayoutAttempt.objects.filter(payout_id=payout_pk).order_by("at", "pk")

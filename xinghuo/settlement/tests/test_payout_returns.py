@@ -260,7 +260,7 @@ def test_a_submission_lost_on_its_way_is_resubmitted_with_the_same_id_and_paid_o
 
 
 def test_after_the_last_attempt_the_payout_waits_for_an_operator_with_its_history(
-    client, settings, fakes, operator, paid_worker, django_capture_on_commit_callbacks
+    api, client, settings, fakes, operator, paid_worker, django_capture_on_commit_callbacks
 ):
     settings.PAYOUT_RESUBMIT_AFTER_SECONDS = 60
     settings.PAYOUT_MAX_ATTEMPTS = 2
@@ -280,6 +280,17 @@ def test_after_the_last_attempt_the_payout_waits_for_an_operator_with_its_histor
     # No further submissions, whatever the sweep sees.
     assert payouts.payouts_sweep(now=later + timedelta(minutes=15))["resubmitted"] == 0
     assert payout.attempt_rows.filter(kind="submit").count() == 2
+
+    listed = api(operator).get("/payouts", {"attention": "true"}).json()
+    assert [p["payout_id"] for p in listed["items"]] == [payout.payout_id]
+    assert listed["items"][0]["attention_at"] is not None
+    history = api(operator).get(f"/payouts/{payout.pk}/attempts").json()
+    assert [(a["kind"], a["number"], a["outcome"]) for a in history][:3] == [
+        ("submit", 1, "unreachable"),
+        ("query", 1, "unknown"),
+        ("submit", 2, "unreachable"),
+    ]
+    assert api(paid_worker.user).get(f"/payouts/{payout.pk}/attempts").status_code == 403
 
     client.force_login(operator)
     page = client.get("/operator/finance/")
