@@ -191,6 +191,30 @@ def test_a_notification_from_another_channel_is_refused_and_changes_nothing(
     assert wallet_of(paid_worker) == 100_000
 
 
+def test_the_worker_sees_the_return_and_its_reason_in_his_wallet(
+    client, paid_worker, django_capture_on_commit_callbacks
+):
+    bind(paid_worker, "alipay")
+    with django_capture_on_commit_callbacks(execute=True):
+        payout = payouts.payout_request(worker=paid_worker, amount_fen=30_000, requested_by=None)
+    sandbox = get_channel("alipay")
+    sandbox.return_payout(payout.payout_id, reason="收款账户已销户，资金退回")
+    payouts.payout_notification(
+        channel="alipay", **_as_kwargs(sandbox.notification(payout.payout_id))
+    )
+    client.force_login(paid_worker.user)
+    html = client.get("/worker/wallet/").content.decode()
+    item = html[html.index(f'data-payout="{payout.payout_id}"') :]
+    item = item[: item.index("</li>")]
+    assert "退票" in item and "收款账户已销户，资金退回" in item
+    assert "1,000.00" in html or "1000.00" in html  # the balance is whole again
+
+
+def _as_kwargs(notification):
+    headers, body = notification
+    return {"headers": headers, "body": body}
+
+
 def test_a_return_of_a_payout_still_submitted_fails_it_once(
     api, paid_worker, django_capture_on_commit_callbacks
 ):
