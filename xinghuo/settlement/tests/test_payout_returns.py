@@ -210,6 +210,18 @@ def test_the_worker_sees_the_return_and_its_reason_in_his_wallet(
     assert "1,000.00" in html or "1000.00" in html  # the balance is whole again
 
 
+def test_the_demo_builds_a_returned_payout(paid_worker):
+    from xinghuo.demo.returns import REASON, build_returns
+
+    bind(paid_worker, "alipay")
+    payout = build_returns(preferred_phone=paid_worker.user.phone)
+    assert payout is not None and payout.status == "returned"
+    assert payout.return_reason == REASON
+    assert wallet_of(paid_worker) == 100_000
+    assert build_returns(preferred_phone=paid_worker.user.phone).pk == payout.pk
+    assert ledger.ledger_verify() == []
+
+
 def _as_kwargs(notification):
     headers, body = notification
     return {"headers": headers, "body": body}
