@@ -51,6 +51,7 @@ from .channels.base import (
     ChannelResult,
     ChannelUnavailable,
     PayoutRequest,
+    StatementLine,
     UnknownChannel,
     fen_to_yuan,
     get_channel,
@@ -518,7 +519,9 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
     mismatches: list[dict[str, object]] = []
     matched = returned = 0
 
-    def mismatch(payout_id: str, problem: str, payout: Payout | None, line: object) -> None:
+    def mismatch(
+        payout_id: str, problem: str, payout: Payout | None, line: StatementLine | None
+    ) -> None:
         mismatches.append(
             {
                 "payout_id": payout_id,
@@ -528,7 +531,7 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
                 else {"status": payout.status, "amount_fen": payout.amount_fen},
                 "channel": None
                 if line is None
-                else {**asdict(line), "finished_at": str(line.finished_at)},  # type: ignore[call-overload]
+                else {**asdict(line), "finished_at": str(line.finished_at)},
             }
         )
 
