@@ -44,7 +44,7 @@ from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worke
 from .clearance import identity_submit, person_for, worker_clear
 from .licence import licence_image
 from .orders import build_orders
-from .returns import build_returns
+from .returns import build_returns_summary
 
 SEED = 20261127
 # Published on purpose: the summary and the README give it to whoever runs the demo.
@@ -520,7 +520,7 @@ class _Builder:
             demo_district_code="330106",
         )
         self.log(f"Work orders: {orders}")
-        self.log(f"Returned payout (退票): {build_returns(preferred_phone=DEMO_WORKER_PHONE)}")
+        self.log(build_returns_summary(preferred_phone=DEMO_WORKER_PHONE))
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),

@@ -60,3 +60,15 @@ def build_returns(*, preferred_phone: str) -> Payout | None:
         headers, body = channel.notification(PAYOUT_ID)
         return payouts.payout_notification(channel=account.channel, headers=headers, body=body)
     return None
+
+
+def build_returns_summary(*, preferred_phone: str) -> str:
+    """`build_returns`, as the line the demo build prints (whose wallet shows it)."""
+    payout = build_returns(preferred_phone=preferred_phone)
+    if payout is None:
+        return "Returned payout (退票): none (no worker with 100 yuan to withdraw)"
+    user = payout.worker.user
+    return (
+        f"Returned payout (退票): {payout.payout_id}, ¥{payout.amount_fen // 100} back in the "
+        f"wallet of {user.name} ({user.phone}, /worker/wallet/)"
+    )
