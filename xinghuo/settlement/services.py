@@ -200,10 +200,6 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
     # Lock the worker's earnings account first: his settlements run one at a time, so the
     # year-to-date figures the cumulative tax reads cannot change underneath.
     LedgerAccount.objects.select_for_update().filter(pk=earnings.pk).first()
-    # Re-check under the lock: a concurrent settlement of this order may have won.
-    existing = Withholding.objects.filter(order=order).first()
-    if existing is not None:
-        return existing
     ledger.pending_post(key=f"settle:{order.pk}:reserve", pending_id=hold.pk)
     gross = order.price_fen
     if hold.amount_fen > gross:
