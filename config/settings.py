@@ -305,6 +305,12 @@ if _payout_channels_file:
     PAYOUT_CHANNELS = json.loads(Path(_payout_channels_file).read_text())
 # Wallet withdrawals above this (fen) wait for a platform operator's approval.
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
+# Payout retry policy (settlement.payouts.RetryPolicy, driven by the per-minute sweep): a
+# submitted payout its channel does not know is resubmitted, with the same channel id, once
+# its last submission is this old; after PAYOUT_MAX_ATTEMPTS submissions it waits for an
+# operator on the finance page instead.
+PAYOUT_RESUBMIT_AFTER_SECONDS = int(os.environ.get("PAYOUT_RESUBMIT_AFTER_SECONDS", "600"))
+PAYOUT_MAX_ATTEMPTS = int(os.environ.get("PAYOUT_MAX_ATTEMPTS", "3"))
 # The withholding agent's legal name on tax declarations.
 PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "星火平台")
 

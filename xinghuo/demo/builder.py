@@ -44,6 +44,7 @@ from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worke
 from .clearance import identity_submit, person_for, worker_clear
 from .licence import licence_image
 from .orders import build_orders
+from .returns import build_returns_summary
 from .topups import build_topups
 
 SEED = 20261127
@@ -521,6 +522,7 @@ class _Builder:
         )
         self.log(f"Work orders: {orders}")
         build_topups(organizations=list(self.orgs.values()), operator=self.operator)
+        self.log(build_returns_summary(preferred_phone=DEMO_WORKER_PHONE))
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),

@@ -18,6 +18,7 @@ from .models import (
     BankTransaction,
     Payout,
     PayoutAccount,
+    PayoutAttempt,
     ReconciliationReport,
     TopUpDeclaration,
 )
@@ -31,6 +32,7 @@ from .schemas import (
     PayoutAccountOut,
     PayoutAccountRevealIn,
     PayoutAccountRevealOut,
+    PayoutAttemptOut,
     PayoutIn,
     PayoutOut,
     ReconcileIn,
@@ -214,11 +216,23 @@ def payout_approve(request: HttpRequest, payout_pk: int) -> Payout:
 
 @router.get("/payouts", response=list[PayoutOut])
 @paginate(LimitOffsetPagination)
-def payout_list(request: HttpRequest, status: str | None = None) -> object:
-    """Operators: payouts, e.g. those needing attention (?status=submitted)."""
+def payout_list(
+    request: HttpRequest, status: str | None = None, attention: bool | None = None
+) -> object:
+    """Operators: payouts by status; `?attention=true`: those the retry policy handed to
+    an operator (the channel still did not know them after the last resubmission)."""
     require_operator(request)
     qs = Payout.objects.order_by("-created_at", "-pk")
+    if attention is not None:
+        qs = qs.filter(attention_at__isnull=not attention)
     return qs.filter(status=status) if status else qs
+
+
+@router.get("/payouts/{payout_pk}/attempts", response=list[PayoutAttemptOut])
+def payout_attempts(request: HttpRequest, payout_pk: int) -> list[PayoutAttempt]:
+    """Operators: every call made to the channel about a payout, oldest first."""
+    require_operator(request)
+    return list(selectors.payout_attempts(payout_pk=payout_pk))
 
 
 @router.post("/hooks/payouts/{channel}", auth=None, response={200: None})

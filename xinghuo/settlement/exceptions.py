@@ -32,3 +32,9 @@ class PayoutAccountNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__(_("Payout account not found."))
+
+
+class NotificationChannelMismatch(ValidationFailed):
+    """A channel's notification about a payout that went by another channel."""
+
+    default_code = "channel_mismatch"

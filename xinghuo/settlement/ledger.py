@@ -209,8 +209,11 @@ def _resolve(
         raise TransferNotFound(_("Pending transfer not found."))
     kind = K.POST_PENDING if post else K.VOID_PENDING
     amount = pending.amount_fen if amount_fen is None or not post else amount_fen
-    earlier = Transfer.objects.filter(key=key).first()
-    if earlier is not None:
+
+    def replayed() -> Transfer | None:
+        earlier = Transfer.objects.filter(key=key).first()
+        if earlier is None:
+            return None
         if (
             earlier.kind == kind
             and earlier.pending_id == pending.pk
@@ -218,12 +221,20 @@ def _resolve(
         ):
             return earlier
         raise IdempotencyConflict(_("This idempotency key was used for a different movement."))
+
+    earlier = replayed()
+    if earlier is not None:
+        return earlier
     if not 0 < amount <= pending.amount_fen:
         raise InvalidAmount(
             _("A pending transfer posts at most its own amount."),
             detail={"pending_fen": pending.amount_fen},
         )
     accounts = _lock({pending.debit_account_id, pending.credit_account_id})
+    # Re-check under the locks: a concurrent call with the same key may have won.
+    earlier = replayed()
+    if earlier is not None:
+        return earlier
     if Transfer.objects.filter(pending=pending).exists():
         raise PendingNotOpen(_("This reservation has been settled or released already."))
     if post and pending.timeout_at is not None and pending.timeout_at <= now:

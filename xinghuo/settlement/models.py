@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.core.crypto import EncryptedTextField
@@ -348,9 +349,12 @@ class PayoutAccount(models.Model):
 class Payout(models.Model):
     """代付 — money leaving a worker's wallet for his account through a channel.
 
-    requested → (approval needed → requested) → submitted → succeeded | failed.
+    requested → (approval needed → requested) → submitted → succeeded | failed;
+    succeeded → returned when the channel sends the money back later (退票).
     `payout_id` goes to the channel as its idempotency id; a payout is only ever
     re-sent with the same id, and its outcome is otherwise learned by querying.
+    A payout the channel still does not know after the last allowed resubmission
+    gets `attention_at` and waits for an operator (see ``payouts.RetryPolicy``).
     """
 
     class Status(models.TextChoices):
@@ -359,6 +363,7 @@ class Payout(models.Model):
         SUBMITTED = "submitted", _("Submitted")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed (returned to wallet)")
+        RETURNED = "returned", _("Returned by the bank (back in wallet)")
 
     payout_id = models.CharField(_("payout id"), max_length=64, unique=True)
     worker = models.ForeignKey(
@@ -412,6 +417,9 @@ class Payout(models.Model):
     channel_ref = models.CharField(_("channel reference"), max_length=64, blank=True)
     failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
     failure_message = models.CharField(_("failure message"), max_length=255, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    return_reason = models.CharField(_("return reason"), max_length=255, blank=True)
+    attention_at = models.DateTimeField(_("needs an operator since"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -431,12 +439,42 @@ class Payout(models.Model):
         return f"{self.payout_id} {self.amount_fen} {self.status}"
 
 
+class PayoutAttempt(models.Model):
+    """One call to the channel about a payout: a submission (numbered 1, 2, … — the same
+    channel id each time) or a query, with the channel's answer. The full history an
+    operator sees for a payout that needs attention."""
+
+    class Kind(models.TextChoices):
+        SUBMIT = "submit", _("Submission")
+        QUERY = "query", _("Query")
+
+    payout = models.ForeignKey(
+        Payout, verbose_name=_("payout"), on_delete=models.CASCADE, related_name="attempt_rows"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    number = models.PositiveSmallIntegerField(_("submission number"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    # succeeded | failed | submitted | unknown | unreachable | sending (no answer yet)
+    outcome = models.CharField(_("outcome"), max_length=16)
+    code = models.CharField(_("channel code"), max_length=64, blank=True)
+    message = models.CharField(_("channel message"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("payout attempt")
+        verbose_name_plural = _("payout attempts")
+        ordering = ["payout", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.payout_id} {self.kind} #{self.number}: {self.outcome}"
+
+
 class ReconciliationReport(models.Model):
     """对账报告 — one channel's statement for one day compared with our payouts."""
 
     channel = models.CharField(_("channel"), max_length=8)
     day = models.DateField(_("day"))
     matched = models.PositiveIntegerField(_("matched"), default=0)
+    returned = models.PositiveIntegerField(_("returns matched"), default=0)
     mismatches = models.JSONField(_("mismatches"), default=list)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

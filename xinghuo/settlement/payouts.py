@@ -5,6 +5,7 @@ Ledger path (keys make each step happen once):
     request    worker wallet ──▶ payouts in transit            payout:<id>:hold
     succeeded  payouts in transit ──▶ channel clearing         payout:<id>:out
     failed     payouts in transit ──▶ worker wallet (returned) payout:<id>:return
+    returned   channel clearing ──▶ worker wallet (退票)       payout:<id>:returned
 
 A payout is never lost and never sent twice:
 - it is marked `submitted` and committed *before* the channel is called; a crash
@@ -12,7 +13,11 @@ A payout is never lost and never sent twice:
   crash or timeout after leaves it `submitted` (the sweeper *queries* the channel by
   our id — it never sends a new payout);
 - channels are idempotent on our `payout_id`, so even a repeated submit cannot pay twice;
-- a final outcome is applied once, under the payout's row lock.
+- a final outcome is applied once, under the payout's row lock; a return (退票) after
+  success is applied once more, as its own reversing transfer;
+- one retry policy (``RetryPolicy``, driven by the sweep) decides when a payout the
+  channel does not know is resubmitted with the same id, and when it is handed to an
+  operator instead.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +41,7 @@ from xinghuo.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
 from . import ledger
@@ -45,11 +51,14 @@ from .channels.base import (
     ChannelResult,
     ChannelUnavailable,
     PayoutRequest,
+    StatementLine,
     UnknownChannel,
+    fen_to_yuan,
     get_channel,
 )
+from .exceptions import NotificationChannelMismatch
 from .ledger import TransferSpec
-from .models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
+from .models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
 from .payout_accounts import payout_account_add as payout_account_add
@@ -97,13 +106,8 @@ def payout_request(
             code="invalid_payout_id",
             detail={"field": "payout_id"},
         )
-    existing = Payout.objects.filter(payout_id=payout_id).first()
-    if existing is not None:
-        if existing.worker_id != worker.pk or existing.amount_fen != amount_fen:
-            raise Conflict(
-                _("This payout id was used for another payout."), code="idempotency_conflict"
-            )
-        return existing
+    if Payout.objects.filter(payout_id=payout_id).exists():
+        return _first_payout(payout_id=payout_id, worker=worker, amount_fen=amount_fen)
     if not isinstance(amount_fen, int) or amount_fen <= 0:
         raise ValidationFailed(
             _("Amounts are whole fen above zero."),
@@ -132,20 +136,36 @@ def payout_request(
             )
         ]
     )
-    payout = Payout.objects.create(
-        payout_id=payout_id,
-        worker=worker,
-        account=account,
-        channel=account.channel,
-        amount_fen=amount_fen,
-        organization=organization,
-        order_id=order_id,
-        status=S.AWAITING_APPROVAL if amount_fen > threshold else S.REQUESTED,
-        requested_by=requested_by,
-    )
+    try:
+        with transaction.atomic():
+            payout = Payout.objects.create(
+                payout_id=payout_id,
+                worker=worker,
+                account=account,
+                channel=account.channel,
+                amount_fen=amount_fen,
+                organization=organization,
+                order_id=order_id,
+                status=S.AWAITING_APPROVAL if amount_fen > threshold else S.REQUESTED,
+                requested_by=requested_by,
+            )
+    except IntegrityError:
+        # A concurrent request with this payout id won (the hold above was its transfer,
+        # replayed): answer with its payout.
+        return _first_payout(payout_id=payout_id, worker=worker, amount_fen=amount_fen)
     if payout.status == S.REQUESTED:
         _submit_after_commit(payout.pk)
     return payout
+
+
+def _first_payout(*, payout_id: str, worker: Worker, amount_fen: int) -> Payout:
+    """The payout made earlier under `payout_id`, when it is the same payout."""
+    existing = Payout.objects.get(payout_id=payout_id)
+    if existing.worker_id != worker.pk or existing.amount_fen != amount_fen:
+        raise Conflict(
+            _("This payout id was used for another payout."), code="idempotency_conflict"
+        )
+    return existing
 
 
 def _submit_after_commit(payout_pk: int) -> None:
@@ -196,7 +216,10 @@ def _request_for(payout: Payout) -> PayoutRequest:
 
 
 def payout_submit(*, payout_pk: int) -> Payout:
-    """Send a requested payout to its channel (safe to repeat: the channel is idempotent)."""
+    """Send a requested payout to its channel (safe to repeat: the channel is idempotent).
+
+    Each call is a numbered attempt (PayoutAttempt), written before the channel is called
+    and completed with its answer."""
     with transaction.atomic():
         payout = (
             Payout.objects.select_for_update()
@@ -211,21 +234,47 @@ def payout_submit(*, payout_pk: int) -> Payout:
         payout.submitted_at = payout.submitted_at or timezone.now()
         payout.attempts += 1
         payout.save(update_fields=["status", "submitted_at", "attempts", "updated_at"])
+        attempt = PayoutAttempt.objects.create(
+            payout=payout, kind=PayoutAttempt.Kind.SUBMIT, number=payout.attempts, outcome="sending"
+        )
     try:
         result = get_channel(payout.channel).submit(_request_for(payout))
     except (ChannelUnavailable, BadSignature, ChannelError) as exc:
         logger.warning("payout %s: channel gave no answer (%r); will query", payout.payout_id, exc)
+        _attempt_answer(attempt, None, exc)
         return payout
+    _attempt_answer(attempt, result, None)
     return payout_apply(result=result)
 
 
+def _attempt_answer(
+    attempt: PayoutAttempt, result: ChannelResult | None, error: Exception | None
+) -> None:
+    """Record what the channel said (or that it said nothing trustworthy)."""
+    _attempt_answer_unsaved(attempt, result, error)
+    attempt.save(update_fields=["outcome", "code", "message"])
+
+
 @transaction.atomic
-def payout_apply(*, result: ChannelResult) -> Payout:
-    """Apply a channel's word on a payout: a final outcome once, anything else ignored."""
+def payout_apply(*, result: ChannelResult, channel: str | None = None) -> Payout:
+    """Apply a channel's word on a payout: a final outcome once, a return after success
+    once (see `_apply_return`), anything else ignored.
+
+    `channel` is the channel the word came from when it is not the payout's own call (a
+    notification): a channel speaking about another channel's payout is refused
+    (NotificationChannelMismatch) and changes nothing.
+    """
     payout = Payout.objects.select_for_update().filter(payout_id=result.payout_id).first()
     if payout is None:
         raise NotFound(_("Payout not found."), code="payout_not_found")
-    if payout.status in (S.SUCCEEDED, S.FAILED) or not result.is_final:
+    if channel is not None and channel != payout.channel:
+        raise NotificationChannelMismatch(
+            _("This notification's channel is not the payout's channel."),
+            detail={"payout_id": payout.payout_id},
+        )
+    if result.is_return and payout.status in (S.SUCCEEDED, S.RETURNED):
+        return _apply_return(payout, result)
+    if payout.status in (S.SUCCEEDED, S.FAILED, S.RETURNED) or not result.is_final:
         if result.channel_ref and not payout.channel_ref:
             payout.channel_ref = result.channel_ref[:64]
             payout.save(update_fields=["channel_ref", "updated_at"])
@@ -236,6 +285,8 @@ def payout_apply(*, result: ChannelResult) -> Payout:
         clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel=payout.channel)
         spec = TransferSpec(f"{ref}:out", transit.pk, clearing.pk, payout.amount_fen, "payout", ref)
     else:
+        # Failed, or returned before we learned of its success: the money never reached
+        # clearing, so it goes back from transit.
         wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=payout.worker_id)
         spec = TransferSpec(
             f"{ref}:return", transit.pk, wallet.pk, payout.amount_fen, "payout_return", ref
@@ -246,6 +297,7 @@ def payout_apply(*, result: ChannelResult) -> Payout:
     payout.channel_ref = (result.channel_ref or payout.channel_ref)[:64]
     payout.failure_code = result.failure_code[:64]
     payout.failure_message = result.failure_message[:255]
+    payout.attention_at = None
     payout.save(
         update_fields=[
             "status",
@@ -253,24 +305,111 @@ def payout_apply(*, result: ChannelResult) -> Payout:
             "channel_ref",
             "failure_code",
             "failure_message",
+            "attention_at",
             "updated_at",
         ]
     )
     return payout
 
 
+def _apply_return(payout: Payout, result: ChannelResult) -> Payout:
+    """退票: a payout that had succeeded came back. The money goes from the channel's
+    clearing account back to the worker's wallet (one reversing transfer per payout),
+    the payout is marked returned with the channel's reason and time, the worker is told."""
+    if payout.status == S.RETURNED:
+        return payout
+    ref = f"payout:{payout.payout_id}"
+    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel=payout.channel)
+    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=payout.worker_id)
+    reason = (result.failure_message or "退票")[:255]
+    ledger.transfers_post(
+        specs=[
+            TransferSpec(
+                f"{ref}:returned",
+                clearing.pk,
+                wallet.pk,
+                payout.amount_fen,
+                "payout_returned",
+                ref,
+                memo=reason,
+            )
+        ]
+    )
+    payout.status = S.RETURNED
+    payout.returned_at = result.finished_at or timezone.now()
+    payout.return_reason = reason
+    payout.save(update_fields=["status", "returned_at", "return_reason", "updated_at"])
+    notification_services.notify(
+        user=payout.worker.user,
+        kind="payout_returned",
+        title=_("A withdrawal came back to your wallet (退票)"),
+        body=f"¥{fen_to_yuan(payout.amount_fen)} · {reason}",
+        order_id=payout.order_id,
+    )
+    return payout
+
+
 def payout_notification(*, channel: str, headers: dict[str, str], body: bytes) -> Payout:
-    """A channel's asynchronous callback: verified, then applied like a query answer."""
+    """A channel's asynchronous callback: verified, then applied like a query answer.
+
+    Raises BadSignature, ValueError (not about a payout), NotFound, and
+    NotificationChannelMismatch when the payout went by another channel."""
     result = get_channel(channel).parse_notification(headers, body)  # raises BadSignature
-    return payout_apply(result=result)
+    return payout_apply(result=result, channel=channel)
+
+
+# --- the retry policy --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The one policy for payouts without an outcome (driven by `payouts_sweep`):
+
+    - a `requested` payout untouched for `stale_after` is submitted;
+    - a `submitted` payout untouched for `stale_after` is *queried* by its id;
+    - when the channel answers that it does not know the id, and the last submission is
+      `resubmit_after` old, the payout is submitted again with the *same* id (Alipay
+      out_biz_no, the bank's request id), so it can never be paid twice;
+    - once `max_attempts` submissions are made and the channel still does not know it,
+      no more are made: the payout gets `attention_at` and appears on the operator's
+      finance page with every attempt. Queries go on, so a late answer still settles it.
+    """
+
+    stale_after: timedelta
+    resubmit_after: timedelta
+    max_attempts: int
+
+    @classmethod
+    def from_settings(cls) -> RetryPolicy:
+        return cls(
+            stale_after=STALE_AFTER,
+            resubmit_after=timedelta(
+                seconds=int(getattr(settings, "PAYOUT_RESUBMIT_AFTER_SECONDS", 600))
+            ),
+            max_attempts=max(1, int(getattr(settings, "PAYOUT_MAX_ATTEMPTS", 3))),
+        )
+
+    def step(
+        self, *, payout: Payout, answer: ChannelResult, last_submit: datetime, now: datetime
+    ) -> str:
+        """What to do about a submitted payout after the channel's `answer` to a query:
+        "apply" (final), "resubmit", "attention" or "wait"."""
+        if answer.is_final:
+            return "apply"
+        if not answer.is_not_found or now - last_submit < self.resubmit_after:
+            return "wait"
+        if payout.attempts >= self.max_attempts:
+            return "wait" if payout.attention_at else "attention"
+        return "resubmit"
 
 
 def payouts_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Resolve payouts left behind by a crash or a timeout (idempotent; run every minute):
-    stale `requested` ones are submitted, stale `submitted` ones are queried by our id."""
+    """Resolve payouts left behind by a crash, a timeout or a lost request (idempotent;
+    run every minute), by the `RetryPolicy`."""
+    policy = RetryPolicy.from_settings()
     now = now or timezone.now()
-    counts = {"submitted": 0, "queried": 0, "resolved": 0}
-    stale = now - STALE_AFTER
+    counts = {"submitted": 0, "queried": 0, "resolved": 0, "resubmitted": 0, "attention": 0}
+    stale = now - policy.stale_after
     for pk in Payout.objects.filter(status=S.REQUESTED, updated_at__lt=stale).values_list(
         "pk", flat=True
     ):
@@ -282,11 +421,57 @@ def payouts_sweep(*, now: datetime | None = None) -> dict[str, int]:
             result = get_channel(payout.channel).query(payout.payout_id)
         except ChannelError as exc:
             logger.warning("payout %s: query failed (%r)", payout.payout_id, exc)
+            _record_query(payout, None, exc)
             continue
-        if result.is_final:
+        _record_query(payout, result, None)
+        last = (
+            (
+                PayoutAttempt.objects.filter(payout=payout, kind=PayoutAttempt.Kind.SUBMIT)
+                .order_by("-at", "-pk")
+                .values_list("at", flat=True)
+                .first()
+            )
+            or payout.submitted_at
+            or payout.updated_at
+        )
+        step = policy.step(payout=payout, answer=result, last_submit=last, now=now)
+        if step == "apply":
             payout_apply(result=result)
             counts["resolved"] += 1
+        elif step == "resubmit":
+            logger.warning("payout %s unknown to its channel: resubmitting", payout.payout_id)
+            payout_submit(payout_pk=payout.pk)
+            counts["resubmitted"] += 1
+        elif step == "attention":
+            logger.error(
+                "payout %s: no channel record after %s submissions",
+                payout.payout_id,
+                payout.attempts,
+            )
+            Payout.objects.filter(pk=payout.pk, status=S.SUBMITTED).update(
+                attention_at=now, updated_at=now
+            )
+            counts["attention"] += 1
     return counts
+
+
+def _record_query(payout: Payout, result: ChannelResult | None, error: Exception | None) -> None:
+    attempt = PayoutAttempt(payout=payout, kind=PayoutAttempt.Kind.QUERY, number=payout.attempts)
+    _attempt_answer_unsaved(attempt, result, error)
+    attempt.save()
+
+
+def _attempt_answer_unsaved(
+    attempt: PayoutAttempt, result: ChannelResult | None, error: Exception | None
+) -> None:
+    if result is not None:
+        attempt.outcome = result.status
+        attempt.code = result.failure_code[:64]
+        attempt.message = result.failure_message[:255]
+    else:
+        attempt.outcome = "unreachable"
+        attempt.code = type(error).__name__[:64]
+        attempt.message = str(error)[:255]
 
 
 def reconcile(*, channel: str, day: date) -> ReconciliationReport:
@@ -305,32 +490,38 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
             _("The channel's statement could not be fetched; try again later."),
             detail={"channel": channel, "error": str(exc)[:200]},
         ) from None
-    lines = {line.payout_id: line for line in statement}
+    # A payout can have two lines: paid (or failed) on one day, returned (退票) on another.
+    lines = {line.payout_id: line for line in statement if line.status != "returned"}
+    returns = {line.payout_id: line for line in statement if line.status == "returned"}
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
     ours = {
         p.payout_id: p
         for p in Payout.objects.filter(channel=channel).filter(
-            finished_at__gte=start, finished_at__lt=start + timedelta(days=1)
+            finished_at__gte=start, finished_at__lt=end
         )
     }
-    ours.update(
-        {p.payout_id: p for p in Payout.objects.filter(payout_id__in=list(lines), channel=channel)}
+    ours_returned = {
+        p.payout_id: p
+        for p in Payout.objects.filter(
+            channel=channel, status=S.RETURNED, returned_at__gte=start, returned_at__lt=end
+        )
+    }
+    known = {
+        p.payout_id: p
+        for p in Payout.objects.filter(payout_id__in=list(lines) + list(returns), channel=channel)
+    }
+    ours.update({k: v for k, v in known.items() if k in lines})
+    ours_returned.update(
+        {k: v for k, v in known.items() if k in returns and v.status == S.RETURNED}
     )
-    mismatches, matched = [], 0
-    for payout_id in sorted(set(lines) | set(ours)):
-        line, payout = lines.get(payout_id), ours.get(payout_id)
-        problem = None
-        if payout is None:
-            problem = "unknown_to_us"
-        elif line is None:
-            problem = "missing_in_statement" if payout.status == S.SUCCEEDED else None
-        elif line.amount_fen != payout.amount_fen:
-            problem = "amount_differs"
-        elif (line.status == "succeeded") != (payout.status == S.SUCCEEDED):
-            problem = "status_differs"
-        if problem is None:
-            matched += 1 if line is not None else 0
-            continue
+    paid = (S.SUCCEEDED, S.RETURNED)  # a returned payout was paid first
+    mismatches: list[dict[str, object]] = []
+    matched = returned = 0
+
+    def mismatch(
+        payout_id: str, problem: str, payout: Payout | None, line: StatementLine | None
+    ) -> None:
         mismatches.append(
             {
                 "payout_id": payout_id,
@@ -343,6 +534,36 @@ def reconcile(*, channel: str, day: date) -> ReconciliationReport:
                 else {**asdict(line), "finished_at": str(line.finished_at)},
             }
         )
+
+    for payout_id in sorted(set(lines) | set(ours)):
+        line, payout = lines.get(payout_id), ours.get(payout_id)
+        problem = None
+        if payout is None:
+            problem = "unknown_to_us"
+        elif line is None:
+            # A returned payout whose return line is there may show only that line.
+            paid_here = payout.status in paid and payout_id not in returns
+            problem = "missing_in_statement" if paid_here else None
+        elif line.amount_fen != payout.amount_fen:
+            problem = "amount_differs"
+        elif (line.status == "succeeded") != (payout.status in paid):
+            problem = "status_differs"
+        if problem is None:
+            matched += 1 if line is not None else 0
+            continue
+        mismatch(payout_id, problem, payout, line)
+    for payout_id in sorted(set(returns) | set(ours_returned)):
+        line, payout = returns.get(payout_id), ours_returned.get(payout_id)
+        if payout is None:
+            # The channel sent money back that we never learned of (or not for this payout).
+            problem = "return_not_applied" if payout_id in known else "unknown_to_us"
+            mismatch(payout_id, problem, known.get(payout_id), line)
+        elif line is None:
+            mismatch(payout_id, "return_missing_in_statement", payout, None)
+        elif line.amount_fen != payout.amount_fen:
+            mismatch(payout_id, "amount_differs", payout, line)
+        else:
+            returned += 1
     return ReconciliationReport.objects.create(
-        channel=channel, day=day, matched=matched, mismatches=mismatches
+        channel=channel, day=day, matched=matched, returned=returned, mismatches=mismatches
     )

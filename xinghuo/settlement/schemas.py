@@ -197,6 +197,22 @@ class PayoutOut(Schema):
     failure_message: str
     created_at: datetime
     finished_at: datetime | None
+    # A return (退票) after success: status "returned", the channel's reason and time.
+    returned_at: datetime | None
+    return_reason: str
+    # Set when the retry policy gave up resubmitting: an operator must look at it.
+    attention_at: datetime | None
+
+
+class PayoutAttemptOut(Schema):
+    """One call to the channel: a submission (numbered) or a query, and its answer."""
+
+    kind: str
+    number: int
+    at: datetime
+    outcome: str
+    code: str
+    message: str
 
 
 class ReconcileIn(Schema):
@@ -209,4 +225,5 @@ class ReconciliationOut(Schema):
     channel: str
     day: date
     matched: int
+    returned: int
     mismatches: list[dict[str, object]]

@@ -17,6 +17,7 @@ from .models import (
     LedgerAccount,
     Payout,
     PayoutAccount,
+    PayoutAttempt,
     ReconciliationReport,
     Transfer,
     Withholding,
@@ -191,3 +192,22 @@ def reconciliation_reports() -> QuerySet[ReconciliationReport]:
 def ledger_mismatch_count() -> int:
     """How many stored account totals differ from a replay of the transfers (0: sound)."""
     return len(ledger.ledger_verify())
+
+
+def payouts_needing_attention() -> QuerySet[Payout]:
+    """Payouts the retry policy gave up resubmitting: an operator must find out what
+    happened. With their attempts (submissions and queries), oldest first."""
+    return (
+        Payout.objects.filter(status=Payout.Status.SUBMITTED, attention_at__isnull=False)
+        .select_related("worker__user", "account")
+        .defer("account__account")
+        .prefetch_related("attempt_rows")
+        .order_by("attention_at", "pk")
+    )
+
+
+def payout_attempts(*, payout_pk: int) -> QuerySet[PayoutAttempt]:
+    """Raises NotFound for an unknown payout."""
+    if not Payout.objects.filter(pk=payout_pk).exists():
+        raise NotFound(_("Payout not found."), code="payout_not_found")
+    return PayoutAttempt.objects.filter(payout_id=payout_pk).order_by("at", "pk")

@@ -78,6 +78,8 @@ MISMATCH_LABELS = {
     "missing_in_statement": gettext_lazy("Paid by us, missing in the statement"),
     "amount_differs": gettext_lazy("Amounts differ"),
     "status_differs": gettext_lazy("Outcomes differ"),
+    "return_not_applied": gettext_lazy("Returned by the channel (退票), not by us"),
+    "return_missing_in_statement": gettext_lazy("Returned by us, missing in the statement"),
 }
 
 
@@ -609,6 +611,10 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
             "awaiting": [
                 _payout_row(p)
                 for p in settlement_selectors.payouts_awaiting_approval(organization=None)
+            ],
+            "attention": [
+                {**_payout_row(p), "attempts": list(p.attempt_rows.all())}
+                for p in settlement_selectors.payouts_needing_attention()[:50]
             ],
             "stuck": [
                 _payout_row(p)

@@ -22,6 +22,7 @@ HTTP is the standard library's ``urllib.request`` (see ``_http``).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import json
@@ -38,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from . import _crypto, _http
 from .base import (
     BEIJING,
+    RETURNED,
     BadSignature,
     ChannelRejected,
     ChannelResult,
@@ -369,7 +371,13 @@ class AlipayChannel(PayoutChannel):
         payout_id = biz.get("out_biz_no") if isinstance(biz, dict) else None
         if not payout_id or not isinstance(payout_id, str):
             raise ValueError("transfer notification without out_biz_no")
-        return self._status_result(payout_id, str(biz.get("status", "")), biz)
+        result = self._status_result(payout_id, str(biz.get("status", "")), biz)
+        stamp = params.get("utc_timestamp", "")
+        if result.is_return and stamp.isdigit():
+            # The message's own time (ms since the epoch) is when Alipay reported the return.
+            at = datetime.fromtimestamp(int(stamp) / 1000, tz=UTC)
+            result = dataclasses.replace(result, finished_at=at)
+        return result
 
     def statement(self, day: date) -> list[StatementLine]:
         biz = {"bill_type": self.bill_type, "bill_date": day.isoformat()}
@@ -426,7 +434,7 @@ class AlipayChannel(PayoutChannel):
             code = str(content.get("error_code") or status)
             return ChannelResult(payout_id, "failed", ref, code, reason, raw=raw)
         if status == "REFUND":
-            return ChannelResult(payout_id, "failed", ref, "RETURNED", reason or "退票", raw=raw)
+            return ChannelResult(payout_id, "failed", ref, RETURNED, reason or "退票", raw=raw)
         return ChannelResult(payout_id, "unknown", ref, status, reason, raw=raw)
 
 

@@ -44,6 +44,7 @@ from typing import Any
 from . import _crypto, _http
 from .base import (
     BEIJING,
+    RETURNED,
     BadSignature,
     ChannelError,
     ChannelRejected,
@@ -275,7 +276,14 @@ class BankChannel(PayoutChannel):
         if status == "FAILED":
             return ChannelResult(payout_id, "failed", ref, code or status, reason, raw=raw)
         if status == "RETURNED":
-            return ChannelResult(payout_id, "failed", ref, "RETURNED", reason or "退票", raw=raw)
+            finished = str(body.get("finished_at", ""))
+            try:
+                at = datetime.fromisoformat(finished).astimezone(UTC) if finished else None
+            except ValueError:
+                at = None
+            return ChannelResult(
+                payout_id, "failed", ref, RETURNED, reason or "退票", raw=raw, finished_at=at
+            )
         return ChannelResult(payout_id, "unknown", ref, status, reason, raw=raw)
 
 

@@ -19,6 +19,11 @@ Meaning of the outcomes for the caller:
 - ``submitted``: accepted and in progress; wait for a notification or query later.
 - ``unknown``: the channel answered but has no final word (system error, no record
   yet, a conflicting resubmission); keep the payout submitted and query later.
+  ``is_not_found`` tells "the channel has no record of this id" (Alipay
+  ORDER_NOT_EXIST, bank E3001): the retry policy resubmits such a payout, with the
+  same id, once it has waited long enough.
+- a return (退票): ``failed`` with ``failure_code == "RETURNED"`` (``is_return``), the
+  channel's reason in ``failure_message`` and its time in ``finished_at`` when known.
 - ``ChannelUnavailable``: no trustworthy answer (network, timeout, 5xx, garbled
   reply); the request may or may not have arrived, so keep the payout submitted and
   query later. Resubmitting with the same ``payout_id`` is safe: channels are
@@ -51,6 +56,11 @@ StatementStatus = Literal["succeeded", "failed", "returned"]
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+
+# failure_code of a return (退票), whatever the channel calls it.
+RETURNED = "RETURNED"
+# The channels' codes for "no payout with this id": Alipay, the bank, the sandbox.
+NOT_FOUND_CODES = frozenset({"ORDER_NOT_EXIST", "E3001", "NOT_FOUND"})
 
 
 class ChannelError(Exception):
@@ -109,10 +119,22 @@ class ChannelResult:
     failure_code: str = ""
     failure_message: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # When the channel says the outcome happened (UTC), if it says so.
+    finished_at: datetime | None = field(default=None, compare=False)
 
     @property
     def is_final(self) -> bool:
         return self.status in ("succeeded", "failed")
+
+    @property
+    def is_return(self) -> bool:
+        """The money came back after leaving (退票)."""
+        return self.status == "failed" and self.failure_code == RETURNED
+
+    @property
+    def is_not_found(self) -> bool:
+        """The channel has no record of this payout id (it never arrived, or not yet)."""
+        return self.status == "unknown" and self.failure_code in NOT_FOUND_CODES
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from datetime import UTC, date, datetime
 
 from .base import (
     BEIJING,
+    RETURNED,
     BadSignature,
     ChannelResult,
     ChannelUnavailable,
@@ -43,10 +44,11 @@ SIGNATURE_HEADER = "X-Sandbox-Signature"
 class SandboxPayout:
     request: PayoutRequest
     channel_ref: str
-    status: str  # "submitted" | "succeeded" | "failed"
+    status: str  # "submitted" | "succeeded" | "failed" | "returned"
     failure_code: str = ""
     failure_message: str = ""
     finished_at: datetime | None = None
+    returned_at: datetime | None = None
 
 
 class SandboxChannel(PayoutChannel):
@@ -114,6 +116,22 @@ class SandboxChannel(PayoutChannel):
                 self._payouts[payout_id] = payout
         return self._result(payout)
 
+    def return_payout(
+        self, payout_id: str, reason: str = "收款账户已销户，资金退回"
+    ) -> ChannelResult:
+        """The receiving side sent a succeeded payout back (退票)."""
+        with self._lock:
+            payout = self._payouts[payout_id]
+            payout = replace(
+                payout,
+                status="returned",
+                failure_code=RETURNED,
+                failure_message=reason,
+                returned_at=self._clock(),
+            )
+            self._payouts[payout_id] = payout
+        return self._result(payout)
+
     def query(self, payout_id: str) -> ChannelResult:
         with self._lock:
             known = payout_id in self._payouts
@@ -127,7 +145,10 @@ class SandboxChannel(PayoutChannel):
         body = json.dumps(
             {
                 "payout_id": payout_id,
-                "status": payout.status,
+                "status": "failed" if payout.status == "returned" else payout.status,
+                "finished_at": (
+                    payout.returned_at or payout.finished_at or self._clock()
+                ).isoformat(),
                 "channel_ref": payout.channel_ref,
                 "amount_fen": payout.request.amount_fen,
                 "failure_code": payout.failure_code,
@@ -148,6 +169,7 @@ class SandboxChannel(PayoutChannel):
             "failed",
         ):
             raise ValueError("not a sandbox payout notification")
+        finished = data.get("finished_at")
         return ChannelResult(
             payout_id=data["payout_id"],
             status=data["status"],
@@ -155,20 +177,34 @@ class SandboxChannel(PayoutChannel):
             failure_code=data.get("failure_code", ""),
             failure_message=data.get("failure_message", ""),
             raw=data,
+            finished_at=datetime.fromisoformat(finished) if finished else None,
         )
 
     def statement(self, day: date) -> list[StatementLine]:
-        return [
+        """The payouts finished on ``day`` and, as their own lines, those returned on it."""
+        lines = [
             StatementLine(
                 payout_id=p.request.payout_id,
                 channel_ref=p.channel_ref,
                 amount_fen=p.request.amount_fen,
-                status="succeeded" if p.status == "succeeded" else "failed",
+                status="succeeded" if p.status in ("succeeded", "returned") else "failed",
                 finished_at=p.finished_at,
             )
             for p in self.payouts.values()
             if p.finished_at is not None and p.finished_at.astimezone(BEIJING).date() == day
         ]
+        lines += [
+            StatementLine(
+                payout_id=p.request.payout_id,
+                channel_ref=p.channel_ref,
+                amount_fen=p.request.amount_fen,
+                status="returned",
+                finished_at=p.returned_at,
+            )
+            for p in self.payouts.values()
+            if p.returned_at is not None and p.returned_at.astimezone(BEIJING).date() == day
+        ]
+        return lines
 
     def _sign(self, body: bytes) -> str:
         return hmac.new(self._secret, body, hashlib.sha256).hexdigest()
@@ -177,7 +213,8 @@ class SandboxChannel(PayoutChannel):
     def _result(payout: SandboxPayout) -> ChannelResult:
         return ChannelResult(
             payout_id=payout.request.payout_id,
-            status=payout.status,  # type: ignore[arg-type]
+            status="failed" if payout.status == "returned" else payout.status,  # type: ignore[arg-type]
+            finished_at=payout.returned_at or payout.finished_at,
             channel_ref=payout.channel_ref,
             failure_code=payout.failure_code,
             failure_message=payout.failure_message,

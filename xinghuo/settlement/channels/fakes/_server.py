@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 logger = logging.getLogger(__name__)
 
-FaultKind = Literal["timeout", "http_error", "tamper"]
+FaultKind = Literal["timeout", "http_error", "tamper", "drop"]
 
 
 @dataclass
@@ -25,6 +25,8 @@ class Response:
     # Seconds to wait after the request was processed and before answering: the
     # "paid, but the answer never came" case.
     delay: float = 0.0
+    # Close the connection without any answer (the "drop" fault).
+    drop: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Fault:
     kind: FaultKind
     seconds: float = 0.0
     status: int = 503
+    # Only for calls of this name (see FakeApp.call_name); None: any API call.
+    only: str | None = None
 
 
 class FakeApp:
@@ -47,16 +51,29 @@ class FakeApp:
         self._faults: deque[Fault] = deque()
 
     def inject_fault(
-        self, kind: FaultKind, *, seconds: float = 2.0, status: int = 503, count: int = 1
+        self,
+        kind: FaultKind,
+        *,
+        seconds: float = 2.0,
+        status: int = 503,
+        count: int = 1,
+        only: str | None = None,
     ) -> None:
-        """Make the next ``count`` API calls fail this way:
+        """Make the next ``count`` API calls (with ``only``: the next calls of that name,
+        e.g. only transfers, while queries go through) fail this way:
 
         - ``timeout``: process the call, then answer only after ``seconds``;
         - ``http_error``: answer HTTP ``status`` without processing anything;
-        - ``tamper``: process and sign the answer, then change it after signing.
+        - ``tamper``: process and sign the answer, then change it after signing;
+        - ``drop``: close the connection without processing or answering anything (the
+          request was lost on its way: the channel never saw it).
         """
         with self._lock:
-            self._faults.extend(Fault(kind, seconds, status) for _ in range(count))
+            self._faults.extend(Fault(kind, seconds, status, only) for _ in range(count))
+
+    def call_name(self, path: str, body: bytes) -> str:
+        """The name of an API call, as ``inject_fault(only=…)`` matches it: its path."""
+        return path
 
     def handle(
         self,
@@ -68,8 +85,13 @@ class FakeApp:
     ) -> Response:
         fault = None
         if path in self.api_paths:
+            name = self.call_name(path, body)
             with self._lock:
-                fault = self._faults.popleft() if self._faults else None
+                fault = next((f for f in self._faults if f.only in (None, name)), None)
+                if fault is not None:
+                    self._faults.remove(fault)
+        if fault is not None and fault.kind == "drop":
+            return Response(0, b"", drop=True)
         if fault is not None and fault.kind == "http_error":
             text = f"<html><body>{fault.status} fake outage</body></html>"
             return Response(fault.status, text.encode(), {"Content-Type": "text/html"})
@@ -122,6 +144,9 @@ class _Handler(BaseHTTPRequestHandler):
             except Exception:
                 logger.exception("fake %s failed on %s", app.prefix, self.path)
                 response = Response(500, b"fake server error")
+        if response.drop:
+            self.close_connection = True
+            return
         if response.delay:
             time.sleep(response.delay)
         try:

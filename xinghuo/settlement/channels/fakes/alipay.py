@@ -120,6 +120,13 @@ class FakeAlipay(FakeApp):
         with self._lock:
             return sum(1 for row in self.ledger if row["out_biz_no"] == out_biz_no)
 
+    def return_transfer(self, out_biz_no: str, reason: str = "收款账户被冻结，资金退回") -> None:
+        """A SUCCESS transfer came back (退票): status REFUND, money in on the bill."""
+        with self._lock:
+            self._orders[out_biz_no].update(
+                status="REFUND", fail_reason=reason, returned_at=self.clock()
+            )
+
     def notification(self, out_biz_no: str) -> tuple[dict[str, str], bytes]:
         """The form POST Alipay sends about a transfer (alipay.fund.trans.order.changed)."""
         order = self.order(out_biz_no)
@@ -137,6 +144,8 @@ class FakeAlipay(FakeApp):
             "status": order["status"],
             "trans_amount": order["trans_amount"],
         }
+        if order.get("fail_reason"):
+            biz["fail_reason"] = order["fail_reason"]
         params = {
             "notify_id": secrets.token_hex(16),
             "utc_timestamp": str(int(self.clock().timestamp() * 1000)),
@@ -191,6 +200,11 @@ class FakeAlipay(FakeApp):
             else:
                 return self._answer("error_response", _error("40004", "isv.invalid-method", api))
         return self._answer(api.replace(".", "_") + "_response", content)
+
+    def call_name(self, path: str, body: bytes) -> str:
+        """The open-API method of a gateway call (``alipay.fund.trans.uni.transfer``, …)."""
+        params = urllib.parse.parse_qs(body.decode("latin-1"))
+        return params.get("method", [path])[0]
 
     def tamper(self, body: bytes) -> bytes:
         return body.replace(b'"msg":"', b'"msg":"tampered ', 1)
@@ -316,6 +330,12 @@ class FakeAlipay(FakeApp):
         summary) laid out like Alipay's, cells padded with tabs."""
         with self._lock:
             rows = [r for r in self.ledger if r["finished_at"].astimezone(BEIJING).date() == day]
+            returns = [
+                order
+                for order in self._orders.values()
+                if order.get("returned_at")
+                and order["returned_at"].astimezone(BEIJING).date() == day
+            ]
         detail = io.StringIO()
         out = csv.writer(detail, lineterminator="\r\n")
         detail.write("#支付宝账务明细查询\r\n")
@@ -361,6 +381,25 @@ class FakeAlipay(FakeApp):
                     "\t",
                     "转账\t",
                     "\t",
+                ]
+            )
+        for n, row in enumerate(returns, start=len(rows) + 1):
+            fen = yuan_to_fen(row["trans_amount"])
+            balance += fen
+            out.writerow(
+                [
+                    f"{20000000000 + n}\t",
+                    f"{row['order_id']}\t",
+                    f"{row['out_biz_no']}\t",
+                    f"{row['order_title']}\t",
+                    f"{row['returned_at'].astimezone(BEIJING):%Y-%m-%d %H:%M:%S}\t",
+                    f"{row['identity']}\t",
+                    f"{row['trans_amount']}\t",
+                    "0.00\t",
+                    f"{fen_to_yuan(balance)}\t",
+                    "\t",
+                    "退款\t",
+                    f"{row['fail_reason']}\t",
                 ]
             )
         detail.write(
