@@ -1,5 +1,5 @@
 """Encryption at rest for personal data: ID numbers, payout account numbers, ID-card and
-licence images (used by the identity and settlement apps; in core because both need it).
+licence images, certificate scans and order files (in core because several apps need it).
 
 Keys come from settings:
 
@@ -125,6 +125,19 @@ def rotate_file(field_file: FieldFile) -> None:
     field_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(token), save=False)
     if old_name:
         transaction.on_commit(partial(default_storage.delete, old_name))
+
+
+def save_encrypted(field_file: FieldFile, data: bytes) -> None:
+    """Store `data` encrypted in `field_file` under a random name (the client's file name
+    may carry a name or an ID number, so it never reaches the disk). The caller saves the
+    row; a file it replaces is the caller's to delete."""
+    field_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(data)), save=False)
+
+
+def read_encrypted(field_file: FieldFile) -> bytes:
+    """The clear bytes of a file stored by `save_encrypted`. Raises DecryptionFailed."""
+    with field_file.open("rb") as fh:
+        return decrypt_bytes(fh.read())
 
 
 def reencrypt_each(queryset: QuerySet[M], rewrite: Callable[[M], None]) -> int:
