@@ -108,6 +108,6 @@ def check_image(
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise bad_image(field, reason="too_many_pixels", max_pixels=limit) from None
-    except Exception:  # noqa: BLE001 — any decoder failure is the file's fault, never a 500
+    except Exception:  # any decoder failure is the file's fault, never a 500
         raise bad_image(field) from None
     return ImageInfo(content_type=content_type, width=width, height=height)

@@ -1,5 +1,6 @@
 """The checks every uploaded identity photo passes before OCR (ID cards, bank cards;
-`core.images.check_image` does the image part), and how a decrypted one is shown to the reviewing operator."""
+`core.images.check_image` does the image part), and how a decrypted one is shown to the
+reviewing operator."""
 
 from __future__ import annotations
 

@@ -16,7 +16,6 @@ from xinghuo.certification.models import Certification, Exam, Question, Question
 from xinghuo.workforce.models import Skill, Worker
 
 
-
 def _png() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (8, 6), (200, 200, 200)).save(buf, "PNG")
