@@ -561,3 +561,15 @@ def certification_sweep(*, now: datetime | None = None) -> dict[str, int]:
         "attempts_timed_out": exam_timeout_sweep(now=now),
         "expiry_warnings": certification_expiry_warn(today=timezone.localdate(now)),
     }
+
+
+def certification_files_reencrypt_all() -> int:
+    """Re-encrypt every evidence file under the first key (`manage.py identity_rotate_keys`);
+    returns the number of files rewritten."""
+
+    def rewrite(f: CertificationFile) -> None:
+        if f.file:
+            crypto.rotate_file(f.file)
+            f.save(update_fields=["file"])
+
+    return crypto.reencrypt_each(CertificationFile.objects.all(), rewrite)

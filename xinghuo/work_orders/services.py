@@ -770,3 +770,15 @@ def _notify_overdue(order: WorkOrder) -> None:
         notification_services.notify(
             user=user, kind="order_overdue", title=title, body=body, order_id=order.pk, sms=urgent
         )
+
+
+def attachments_reencrypt_all() -> int:
+    """Re-encrypt every order file under the first key (`manage.py identity_rotate_keys`);
+    returns the number of files rewritten."""
+
+    def rewrite(attachment: Attachment) -> None:
+        if attachment.file:
+            crypto.rotate_file(attachment.file)
+            attachment.save(update_fields=["file"])
+
+    return crypto.reencrypt_each(Attachment.objects.all(), rewrite)
