@@ -31,7 +31,7 @@ from xinghuo.core.images import check_image, sniff_image_type
 
 from .exceptions import EmployerVerificationNotFound
 from .models import EmployerVerification, RevealAudit
-from .services import required_text, reveal_audit_record
+from .services import required_text, reveal_audit_record, reveal_quota_take
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
 SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
@@ -277,17 +277,28 @@ def employer_verification_reject(
     return verification
 
 
-@transaction.atomic
 def employer_licence_reveal(
     *, reviewer: User, verification_id: int, reason: str, ip_address: str | None = None
 ) -> tuple[bytes, str]:
     """An operator sees the business licence in clear; the reveal is recorded first
-    (RevealAudit with subject "identity.employerverification:<pk>").
+    (RevealAudit with subject "identity.employerverification:<pk>") and counts against his
+    hourly quota (`reveal_quota_take`).
 
     Returns (the file's bytes, its content type).
-    Raises EmployerVerificationNotFound (also for non-operators), ValidationFailed (reason).
+    Raises EmployerVerificationNotFound (also for non-operators), ValidationFailed (reason),
+    RateLimited.
     """
     reason = required_text(reason, field="reason", max_length=255)
+    reveal_quota_take(actor=reviewer)
+    with transaction.atomic():
+        return _employer_licence_reveal(
+            reviewer=reviewer, verification_id=verification_id, reason=reason, ip_address=ip_address
+        )
+
+
+def _employer_licence_reveal(
+    *, reviewer: User, verification_id: int, reason: str, ip_address: str | None
+) -> tuple[bytes, str]:
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     reveal_audit_record(
         actor=reviewer,
