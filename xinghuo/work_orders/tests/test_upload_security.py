@@ -3,10 +3,15 @@ encrypted under a random name and served decrypted to those who may see the orde
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from cryptography.fernet import Fernet
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 
+from xinghuo.core import crypto
 from xinghuo.core.tests.bombs import hostile_images, jpeg
 from xinghuo.work_orders.models import Attachment
 
@@ -80,3 +85,27 @@ def test_order_files_are_encrypted_at_rest_under_random_names(world):  # noqa: F
     assert page.status_code == 200
     assert page.content == photo and page["Content-Type"] == "image/jpeg"
     assert web.get(f"/files/attachments/{by_purpose['spec'].pk}/").content == pdf
+
+
+@pytest.fixture
+def old_key(settings):
+    """Everything the world fixture encrypts is encrypted under this key."""
+    settings.IDENTITY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    return settings.IDENTITY_ENCRYPTION_KEYS[0]
+
+
+def test_key_rotation_re_encrypts_order_files(old_key, world, settings):  # noqa: F811
+    old, new = old_key, Fernet.generate_key().decode()
+    pdf = b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n"
+    resp = world["boss"].client.post(
+        f"/api/v1{world['base']}/documents",
+        {"files": [SimpleUploadedFile("规程.pdf", pdf)]},
+        headers=world["boss"].headers,
+    )
+    assert resp.status_code == 201, resp.content
+    settings.IDENTITY_ENCRYPTION_KEYS = [new, old]
+    out = io.StringIO()
+    call_command("identity_rotate_keys", stdout=out)
+    assert "re-encrypted 1 order files" in out.getvalue()
+    settings.IDENTITY_ENCRYPTION_KEYS = [new]  # the old key is gone
+    assert crypto.read_encrypted(Attachment.objects.get().file) == pdf
