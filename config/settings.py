@@ -322,6 +322,13 @@ IDENTITY_ENCRYPTION_KEYS = tuple(
     k.strip() for k in os.environ.get("IDENTITY_ENCRYPTION_KEYS", "").split(",") if k.strip()
 )
 IDENTITY_BLIND_INDEX_KEY = os.environ.get("IDENTITY_BLIND_INDEX_KEY") or None
+# Operators' reveals of clear ID numbers / images per operator per hour (429 beyond, and
+# the other operators are alerted).
+IDENTITY_REVEALS_PER_HOUR = int(os.environ.get("IDENTITY_REVEALS_PER_HOUR", "30"))
+
+# Every uploaded image (core/images.py): the most pixels its header may declare; the
+# decode is bounded by it (40 MP ≈ 160 MB decoded at most).
+UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000"))
 
 # Agreements (docs/agreements.md): the local PAdES signer or e签宝.
 CONTRACTS_SIGNER = os.environ.get("CONTRACTS_SIGNER", "local")

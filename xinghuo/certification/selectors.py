@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.exceptions import WorkerNotFound
@@ -73,6 +74,13 @@ def certification_file_get_for_user(*, user: User, file_id: int) -> Certificatio
     if f is None or not (user.is_staff or f.certification.worker.user_id == user.pk):
         raise CertificationFileNotFound()
     return f
+
+
+def certification_file_content(*, user: User, file_id: int) -> tuple[bytes, str]:
+    """(clear bytes, content type) of an evidence file, for the same users as
+    `certification_file_get_for_user`; stored encrypted, decrypted only here."""
+    f = certification_file_get_for_user(user=user, file_id=file_id)
+    return crypto.read_encrypted(f.file), f.content_type
 
 
 def certification_state(cert: Certification, *, on: date | None = None) -> str:

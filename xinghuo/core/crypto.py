@@ -1,5 +1,5 @@
 """Encryption at rest for personal data: ID numbers, payout account numbers, ID-card and
-licence images (used by the identity and settlement apps; in core because both need it).
+licence images, certificate scans and order files (in core because several apps need it).
 
 Keys come from settings:
 
@@ -125,6 +125,60 @@ def rotate_file(field_file: FieldFile) -> None:
     field_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(token), save=False)
     if old_name:
         transaction.on_commit(partial(default_storage.delete, old_name))
+
+
+def save_encrypted(field_file: FieldFile, data: bytes) -> None:
+    """Store `data` encrypted in `field_file` under a random name (the client's file name
+    may carry a name or an ID number, so it never reaches the disk). The caller saves the
+    row; a file it replaces is the caller's to delete."""
+    field_file.save(f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(data)), save=False)
+
+
+def read_encrypted(field_file: FieldFile) -> bytes:
+    """The clear bytes of a file stored by `save_encrypted`. Raises DecryptionFailed."""
+    with field_file.open("rb") as fh:
+        return decrypt_bytes(fh.read())
+
+
+def _is_token(data: bytes) -> bool:
+    if not data.startswith(b"gAAAAA"):  # every Fernet token (version byte 0x80)
+        return False
+    try:
+        decrypt_bytes(data)
+    except DecryptionFailed:
+        return False
+    return True
+
+
+def encrypt_clear_file(field_file: FieldFile) -> bool:
+    """Data migrations: encrypt a file stored in clear, under a new random name; the old
+    file is deleted once the transaction commits. A missing or already encrypted file is
+    left alone (so a run can be repeated). True when the caller must save the row."""
+    if not field_file.name or not field_file.storage.exists(field_file.name):
+        return False
+    with field_file.open("rb") as fh:
+        data = fh.read()
+    if _is_token(data):
+        return False
+    old_name, storage = field_file.name, field_file.storage
+    save_encrypted(field_file, data)
+    transaction.on_commit(partial(storage.delete, old_name))
+    return True
+
+
+def decrypt_to_clear_file(field_file: FieldFile, *, extension: str) -> bool:
+    """The reverse of `encrypt_clear_file` (a migration's way back): the clear bytes under a
+    new random name ending in `extension`. True when the caller must save the row."""
+    if not field_file.name or not field_file.storage.exists(field_file.name):
+        return False
+    with field_file.open("rb") as fh:
+        data = fh.read()
+    if not _is_token(data):
+        return False
+    old_name, storage = field_file.name, field_file.storage
+    field_file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(decrypt_bytes(data)), save=False)
+    transaction.on_commit(partial(storage.delete, old_name))
+    return True
 
 
 def reencrypt_each(queryset: QuerySet[M], rewrite: Callable[[M], None]) -> int:

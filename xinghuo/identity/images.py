@@ -1,5 +1,6 @@
-"""The checks every uploaded photo passes before it is decoded (ID cards, bank cards,
-business licences), and how a decrypted one is shown to the reviewing operator."""
+"""The checks every uploaded identity photo passes before OCR (ID cards, bank cards;
+`core.images.check_image` does the image part), and how a decrypted one is shown to the
+reviewing operator."""
 
 from __future__ import annotations
 
@@ -11,29 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import ValidationFailed
+from xinghuo.core.images import bad_image, check_image
 
 MAX_IMAGE_BYTES = 8 * 1024 * 1024
-_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
-def sniff_image_type(data: bytes) -> str | None:
-    """The content type from the first bytes (JPEG, PNG or WebP), None for anything else:
-    the file's name and the browser's Content-Type are the sender's word."""
-    for magic, content_type in _MAGIC:
-        if data.startswith(magic):
-            return content_type
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return None
 
 
 def image_type(data: bytes, *, message: str | Promise) -> str:
-    """`sniff_image_type`, or ValidationFailed(image_type) with `message`, which says what
-    photo was expected."""
-    content_type = sniff_image_type(data)
-    if content_type is None:
-        raise ValidationFailed(message, code="image_type", detail={"field": "image"})
-    return content_type
+    """The photo's content type once `core.images.check_image` has passed it (type from the
+    first bytes, pixel count from the header, a bounded decode). Raises ValidationFailed:
+    image_type with `message` (which says what photo was expected), bad_image."""
+    return check_image(data, field="image", type_message=message).content_type
 
 
 def data_url(data: bytes, content_type: str) -> str:
@@ -49,11 +37,7 @@ def image_too_large() -> ValidationFailed:
 
 
 def image_unreadable() -> ValidationFailed:
-    return ValidationFailed(
-        _("The photo cannot be read as an image."),
-        code="image_unreadable",
-        detail={"field": "image"},
-    )
+    return bad_image("image")
 
 
 def ocr_quota_take(*, user_id: int) -> None:

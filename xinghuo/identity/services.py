@@ -6,24 +6,25 @@ RevealAudit row in the same transaction.
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
-import warnings
 from datetime import date
 from typing import Literal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from xinghuo.accounts.models import User
-from xinghuo.core import crypto
-from xinghuo.core.exceptions import Conflict, ValidationFailed
+from xinghuo.core import crypto, ratelimit
+from xinghuo.core.exceptions import Conflict, RateLimited, ValidationFailed
+from xinghuo.core.images import check_image
+from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
 from .exceptions import IdentityNotFound
@@ -39,6 +40,8 @@ from .ocr import ImageUnreadable, OcrEngine, read_id_card
 from .ocr.parse import ETHNICITIES, normalise_ethnicity
 from .validation import check_agreement, validate_id_number
 
+REVEAL_WINDOW = 3600
+REVEAL_ALERT_KIND = "reveal_limit"
 CONFIRMED_FIELDS = ("name", "sex", "ethnicity", "birth_on", "address", "id_number")
 
 
@@ -264,7 +267,6 @@ def identity_reject(*, reviewer: User, verification_id: int, reason: str) -> Ide
     return verification
 
 
-@transaction.atomic
 def identity_reveal(
     *,
     reviewer: User,
@@ -273,14 +275,30 @@ def identity_reveal(
     reason: str,
     ip_address: str | None = None,
 ) -> tuple[str | bytes, str]:
-    """An operator sees the clear ID number or card image; the reveal is audited first.
+    """An operator sees the clear ID number or card image; the reveal is audited first and
+    counts against his hourly quota (`reveal_quota_take`).
 
     Returns (value, content type): the number as text, or the image's bytes.
-    Raises IdentityNotFound (also for non-operators), ValidationFailed (reason, field).
+    Raises IdentityNotFound (also for non-operators), ValidationFailed (reason, field),
+    RateLimited (quota spent; the other operators are alerted).
     """
     reason = required_text(reason, field="reason", max_length=255)
     if field not in (RevealAudit.Field.ID_NUMBER, RevealAudit.Field.IMAGE):
         raise ValidationFailed(_("Unknown field."), code="invalid_field", detail={"field": "field"})
+    reveal_quota_take(actor=reviewer)
+    with transaction.atomic():
+        return _identity_reveal(
+            reviewer=reviewer,
+            verification_id=verification_id,
+            field=field,
+            reason=reason,
+            ip_address=ip_address,
+        )
+
+
+def _identity_reveal(
+    *, reviewer: User, verification_id: int, field: str, reason: str, ip_address: str | None
+) -> tuple[str | bytes, str]:
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     reveal_audit_record(
         actor=reviewer,
@@ -310,6 +328,40 @@ def identity_reencrypt_all() -> int:
         v.save(update_fields=fields)
 
     return crypto.reencrypt_each(IdentityVerification.objects.all(), rewrite)
+
+
+def reveal_quota_take(*, actor: User) -> None:
+    """Count one reveal of a clear value (ID number, card or licence image, payout account)
+    by the operator `actor`: IDENTITY_REVEALS_PER_HOUR of them an hour. Beyond that the
+    reveal is refused and, once per window, every other operator gets an in-app alert: a
+    burst of reveals is how personal data is harvested from inside.
+
+    Call it before the reveal's transaction, so the alert survives the refusal. Counts
+    only operators (to anyone else the reveal does not exist anyway).
+    Raises RateLimited.
+    """
+    if not actor.is_staff:
+        return
+    limit = getattr(settings, "IDENTITY_REVEALS_PER_HOUR", 30)
+    try:
+        ratelimit.take(f"reveals:user:{actor.pk}", limit=limit, window_seconds=REVEAL_WINDOW)
+    except RateLimited:
+        if cache.add(f"reveals-alerted:user:{actor.pk}", 1, timeout=REVEAL_WINDOW):
+            _alert_other_operators(actor=actor, limit=limit)
+        raise
+
+
+def _alert_other_operators(*, actor: User, limit: int) -> None:
+    who = f"{actor.name or actor.phone} (#{actor.pk})"
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Operator %(who)s reached the reveal limit") % {"who": who}
+        body = _(
+            "%(who)s asked for more than %(limit)d clear ID numbers or images within an "
+            "hour; further reveals are refused for now. Check the reveal log."
+        ) % {"who": who, "limit": limit}
+    others = User.objects.filter(is_staff=True, is_active=True).exclude(pk=actor.pk)
+    for operator in others.order_by("pk"):
+        notification_services.notify(user=operator, kind=REVEAL_ALERT_KIND, title=title, body=body)
 
 
 def reveal_audit_record(
@@ -347,21 +399,10 @@ def reveal_audit_record(
 
 
 def photo_check(data: bytes, *, message: str | Promise) -> str:
-    """The content type of an uploaded photo that other apps keep (a transfer receipt…),
-    after the checks every photo here passes: at most 8 MB, JPEG, PNG or WebP by its first
-    bytes (`message` says what photo was expected), and a picture that decodes within
-    Pillow's pixel limit. Raises ValidationFailed (image_too_large, image_type,
-    image_unreadable)."""
+    """The content type of an uploaded photo that other apps keep (a transfer receipt…):
+    at most 8 MB, then the one image check of every upload (core.images.check_image;
+    `message` says what photo was expected). Raises ValidationFailed (image_too_large,
+    image_type, bad_image)."""
     if len(data) > MAX_IMAGE_BYTES:
         raise image_too_large()
-    content_type = image_type(data, message=message)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as picture:
-                picture.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise image_unreadable() from None
-    except Image.DecompressionBombWarning:
-        raise image_unreadable() from None
-    return content_type
+    return check_image(data, field="proof", type_message=message).content_type

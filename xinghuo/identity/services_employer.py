@@ -9,7 +9,6 @@ transaction. The licence scan is stored encrypted; an operator sees it only thro
 
 from __future__ import annotations
 
-import io
 import uuid
 from functools import partial
 
@@ -18,7 +17,6 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
@@ -29,11 +27,11 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.accounts.validators import normalize_phone
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
+from xinghuo.core.images import check_image, sniff_image_type
 
 from .exceptions import EmployerVerificationNotFound
-from .images import sniff_image_type
 from .models import EmployerVerification, RevealAudit
-from .services import required_text, reveal_audit_record
+from .services import required_text, reveal_audit_record, reveal_quota_take
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
 SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
@@ -43,7 +41,7 @@ V = EmployerVerification.Status
 def licence_type(data: bytes) -> str:
     """The licence file's type from its first bytes (never from the name the browser sent):
     a JPEG, PNG or WebP photo that decodes, or a PDF scan.
-    Raises ValidationFailed (licence_too_large, licence_type, licence_unreadable)."""
+    Raises ValidationFailed (licence_too_large, licence_type, bad_image: `check_image`)."""
     if len(data) > MAX_LICENCE_BYTES:
         raise ValidationFailed(
             _("The licence file is larger than 8 MB."),
@@ -59,16 +57,7 @@ def licence_type(data: bytes) -> str:
             code="licence_type",
             detail={"field": "licence"},
         )
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationFailed(
-            _("The licence photo cannot be read as an image."),
-            code="licence_unreadable",
-            detail={"field": "licence"},
-        ) from None
-    return content_type
+    return check_image(data, field="licence").content_type
 
 
 def validate_credit_code(raw: str, *, organization: Organization) -> str:
@@ -288,17 +277,28 @@ def employer_verification_reject(
     return verification
 
 
-@transaction.atomic
 def employer_licence_reveal(
     *, reviewer: User, verification_id: int, reason: str, ip_address: str | None = None
 ) -> tuple[bytes, str]:
     """An operator sees the business licence in clear; the reveal is recorded first
-    (RevealAudit with subject "identity.employerverification:<pk>").
+    (RevealAudit with subject "identity.employerverification:<pk>") and counts against his
+    hourly quota (`reveal_quota_take`).
 
     Returns (the file's bytes, its content type).
-    Raises EmployerVerificationNotFound (also for non-operators), ValidationFailed (reason).
+    Raises EmployerVerificationNotFound (also for non-operators), ValidationFailed (reason),
+    RateLimited.
     """
     reason = required_text(reason, field="reason", max_length=255)
+    reveal_quota_take(actor=reviewer)
+    with transaction.atomic():
+        return _employer_licence_reveal(
+            reviewer=reviewer, verification_id=verification_id, reason=reason, ip_address=ip_address
+        )
+
+
+def _employer_licence_reveal(
+    *, reviewer: User, verification_id: int, reason: str, ip_address: str | None
+) -> tuple[bytes, str]:
     verification = _lock_for_review(reviewer=reviewer, verification_id=verification_id)
     reveal_audit_record(
         actor=reviewer,

@@ -243,17 +243,27 @@ def payout_account_add(
     return PayoutAccountAdded(account=created, warnings=list(checked.warnings))
 
 
-@transaction.atomic
 def payout_account_reveal(
     *, reviewer: User, account_id: int, reason: str, ip_address: str | None = None
 ) -> str:
     """An operator sees a payout account's clear number; the reveal is recorded first, in
     the same transaction (RevealAudit, field card_number, subject
-    "settlement.payoutaccount:<pk>").
+    "settlement.payoutaccount:<pk>"), and counts against his hourly reveal quota
+    (`identity.services.reveal_quota_take`, which alerts the other operators).
 
     Raises PayoutAccountNotFound (also for anyone but an operator), ValidationFailed
-    (reason).
+    (reason), RateLimited.
     """
+    identity_services.reveal_quota_take(actor=reviewer)
+    with transaction.atomic():
+        return _payout_account_reveal(
+            reviewer=reviewer, account_id=account_id, reason=reason, ip_address=ip_address
+        )
+
+
+def _payout_account_reveal(
+    *, reviewer: User, account_id: int, reason: str, ip_address: str | None
+) -> str:
     account = selectors.payout_account_get_for_operator(operator=reviewer, account_id=account_id)
     identity_services.reveal_audit_record(
         actor=reviewer,

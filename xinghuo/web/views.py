@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -201,15 +201,15 @@ def operator_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
     """Order files are not public: only the employer's members and the worker on the order."""
     try:
-        attachment = order_selectors.attachment_get_for_user(
+        data, content_type = order_selectors.attachment_content(
             user=current_user(request), attachment_id=attachment_id
         )
     except WorkOrderNotFound:
         raise Http404 from None
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    response = HttpResponse(data, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -334,15 +334,15 @@ def operator_certifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def certification_file_download(request: HttpRequest, file_id: int) -> FileResponse:
+def certification_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """Evidence is never public: only its worker and the operators."""
     try:
-        f = cert_selectors.certification_file_get_for_user(
+        data, content_type = cert_selectors.certification_file_content(
             user=current_user(request), file_id=file_id
         )
     except CertificationFileNotFound:
         raise Http404 from None
-    response = FileResponse(f.file.open("rb"), content_type=f.content_type)
+    response = HttpResponse(data, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

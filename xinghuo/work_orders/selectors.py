@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import crypto
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.workforce.models import Worker
 
@@ -123,3 +124,10 @@ def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
     if not (holds or is_member.exists()):
         raise WorkOrderNotFound()
     return attachment
+
+
+def attachment_content(*, user: User, attachment_id: int) -> tuple[bytes, str]:
+    """(clear bytes, content type) of an order's file, for the users of
+    `attachment_get_for_user`; stored encrypted, decrypted only here."""
+    attachment = attachment_get_for_user(user=user, attachment_id=attachment_id)
+    return crypto.read_encrypted(attachment.file), attachment.content_type

@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
+from xinghuo.core.images import check_image
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.notifications import services as notification_services
@@ -472,7 +474,8 @@ DOCUMENTS = FilePolicy(
 def _checked_files(
     files: Iterable[UploadedFile], policy: FilePolicy
 ) -> list[tuple[UploadedFile, str, str]]:
-    """Each file with its content type and SHA-256, or BadAttachment naming the first bad one."""
+    """Each file with its content type and SHA-256 (of the clear bytes), or BadAttachment
+    naming the first bad one; an image must pass `check_image` (bad_image)."""
     checked = []
     files = list(files)
     if len(files) > policy.max_count:
@@ -488,20 +491,20 @@ def _checked_files(
                 % {"mb": policy.max_bytes // (1024 * 1024)},
                 detail={"field": policy.field, "name": upload.name, "size": size},
             )
-        head = upload.read(16)
+        data = upload.read()
         upload.seek(0)
         kind = next(
-            (ct for ct, magics in policy.types.items() if any(head.startswith(m) for m in magics)),
+            (ct for ct, magics in policy.types.items() if any(data.startswith(m) for m in magics)),
             None,
         )
-        if kind is None or (kind == "image/webp" and head[8:12] != b"WEBP"):
+        if kind is None or (kind == "image/webp" and data[8:12] != b"WEBP"):
             raise BadAttachment(
                 policy.type_message, detail={"field": policy.field, "name": upload.name}
             )
-        digest = hashlib.sha256()
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+        if kind.startswith("image/"):
+            check_image(data, field=policy.field)
+        digest = hashlib.sha256(data)
+        del data
         checked.append((upload, kind, digest.hexdigest()))
     return checked
 
@@ -510,15 +513,18 @@ def _store(
     *, order: WorkOrder, checked: list[tuple[UploadedFile, str, str]], purpose: str, user: User
 ) -> None:
     for upload, content_type, sha in checked:
-        Attachment.objects.create(
+        attachment = Attachment(
             order=order,
             purpose=purpose,
-            file=upload,
             content_type=content_type,
             size=upload.size or 0,
             sha256=sha,
             uploaded_by=user,
         )
+        # Encrypted under a random name: photos show faces and documents names, and the
+        # client's file name never reaches the disk.
+        crypto.save_encrypted(attachment.file, upload.read())
+        attachment.save()
 
 
 @transaction.atomic
@@ -558,16 +564,7 @@ def work_order_deliver(
             detail={"field": "note"},
         )
     now = timezone.now()
-    for photo, content_type, sha in checked:
-        Attachment.objects.create(
-            order=order,
-            purpose=Attachment.Purpose.DELIVERY,
-            file=photo,
-            content_type=content_type,
-            size=photo.size or 0,
-            sha256=sha,
-            uploaded_by=worker.user,
-        )
+    _store(order=order, checked=checked, purpose=Attachment.Purpose.DELIVERY, user=worker.user)
     order.delivered_at = now
     order.delivery_note = note[:5000]
     lifecycle.apply(
@@ -773,3 +770,15 @@ def _notify_overdue(order: WorkOrder) -> None:
         notification_services.notify(
             user=user, kind="order_overdue", title=title, body=body, order_id=order.pk, sms=urgent
         )
+
+
+def attachments_reencrypt_all() -> int:
+    """Re-encrypt every order file under the first key (`manage.py identity_rotate_keys`);
+    returns the number of files rewritten."""
+
+    def rewrite(attachment: Attachment) -> None:
+        if attachment.file:
+            crypto.rotate_file(attachment.file)
+            attachment.save(update_fields=["file"])
+
+    return crypto.reencrypt_each(Attachment.objects.all(), rewrite)

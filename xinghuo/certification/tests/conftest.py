@@ -3,17 +3,27 @@ a small question bank with one question of each kind, evidence bytes."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from xinghuo.certification import services
 from xinghuo.certification.models import Certification, Exam, Question, QuestionBank
 from xinghuo.workforce.models import Skill, Worker
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+def _png() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), (200, 200, 200)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+# A real (tiny) PNG: evidence images must decode.
+PNG = _png()
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
 
 

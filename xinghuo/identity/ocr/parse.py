@@ -144,8 +144,16 @@ class IdCardFields:
         ]
 
 
-def group_rows(lines: list[OcrLine]) -> list[str]:
-    """Join boxes whose vertical spans overlap by more than half into one row of text."""
+@dataclass(frozen=True)
+class Row:
+    """One row of the card: its text (spaces removed) and vertical centre and height."""
+
+    text: str
+    centre: float
+    height: float
+
+
+def _group(lines: list[OcrLine]) -> list[list[OcrLine]]:
     rows: list[list[OcrLine]] = []
     for line in sorted(lines, key=lambda ln: (ln.top + ln.bottom) / 2):
         if rows:
@@ -156,26 +164,67 @@ def group_rows(lines: list[OcrLine]) -> list[str]:
                 last.append(line)
                 continue
         rows.append([line])
-    return ["".join(b.text for b in sorted(row, key=lambda b: b.left)) for row in rows]
+    return rows
+
+
+def group_rows(lines: list[OcrLine]) -> list[str]:
+    """Join boxes whose vertical spans overlap by more than half into one row of text."""
+    return ["".join(b.text for b in sorted(row, key=lambda b: b.left)) for row in _group(lines)]
+
+
+def _rows(lines: list[OcrLine]) -> list[Row]:
+    out = []
+    for row in _group(lines):
+        top, bottom = min(b.top for b in row), max(b.bottom for b in row)
+        text = "".join(b.text for b in sorted(row, key=lambda b: b.left))
+        out.append(Row(re.sub(r"\s+", "", text), (top + bottom) / 2, bottom - top))
+    return out
 
 
 def _after(label: str, text: str) -> str:
     return text.split(label, 1)[1] if label in text else ""
 
 
+def _id_number(row: str) -> str:
+    number_text = row.translate(_NUMBER_FIXES)
+    number = _NUMBER.search(number_text.split("号码", 1)[-1]) or _NUMBER.search(number_text)
+    return number.group(1) if number else ""
+
+
+def _without_label(text: str, label: str) -> str:
+    """`text` without what is left of `label` at its start: the photo's edge may have cut
+    the label's first characters ("名王建国" is 姓名 cut to 名)."""
+    for i in range(len(label)):
+        if text.startswith(label[i:]):
+            return text[len(label) - i :].lstrip(":：")
+    return text.lstrip(":：")
+
+
+def _ethnicity_in(text: str) -> str:
+    """The ethnic group written in a sex/ethnicity row whose 民族 label may be cut."""
+    if "族" in text:
+        return normalise_ethnicity(text.rsplit("族", 1)[1].lstrip(":："))
+    text = normalise_ethnicity(text)
+    found = [e for e in ETHNICITIES if text.endswith(e)]
+    return max(found, key=len) if found else ""
+
+
 def parse_id_card(lines: list[OcrLine]) -> IdCardFields:
-    rows = [re.sub(r"\s+", "", r) for r in group_rows(lines)]
+    """The fields, found by their labels; a field whose label the photo's edge cut off is
+    then read by its position (`_read_by_position`)."""
+    geo = _rows(lines)
+    rows = [r.text for r in geo]
     fields = IdCardFields(lines=rows)
     if lines:
         fields.mean_score = round(sum(ln.score for ln in lines) / len(lines), 4)
+    birth_at = next((i for i, r in enumerate(rows) if _BIRTH.search(r)), None)
     address_rows: list[str] | None = None
     seen_address = False
-    for row in rows:
-        number_text = row.translate(_NUMBER_FIXES)
-        number = _NUMBER.search(number_text.split("号码", 1)[-1]) or _NUMBER.search(number_text)
+    for i, row in enumerate(rows):
+        number = _id_number(row)
         if number or "公民身份" in row:
             if number:
-                fields.id_number = number.group(1)
+                fields.id_number = number
             if address_rows is not None:
                 fields.address = "".join(address_rows)
                 address_rows = None
@@ -187,6 +236,9 @@ def parse_id_card(lines: list[OcrLine]) -> IdCardFields:
         if "住址" in row and not seen_address:
             seen_address = True
             address_rows = [_after("住址", row)]
+            continue
+        # Below the birth date come the address and the number only ("民族大道" again).
+        if birth_at is not None and i > birth_at:
             continue
         if "姓名" in row:
             fields.name = _after("姓名", row)
@@ -202,4 +254,45 @@ def parse_id_card(lines: list[OcrLine]) -> IdCardFields:
                 fields.birth_on = date(*(int(g) for g in birth.groups()))
     if address_rows is not None and not fields.address:
         fields.address = "".join(address_rows)
+    if birth_at is not None:
+        _read_by_position(fields, geo, birth_at=birth_at)
     return fields
+
+
+def _read_by_position(fields: IdCardFields, rows: list[Row], *, birth_at: int) -> None:
+    """Fill the fields their labels did not give, by their place on the card's front.
+
+    The front is five bands at an even pitch: name, sex and ethnicity, birth, then the
+    address (one to three rows) and, well below, the number. The birth row is found by its
+    date alone; the pitch is its distance to the row above. A row is taken for a band only
+    when its centre lies within half a pitch of where the band should be, so a stray box
+    (a fold, the table) is not read as a name.
+    """
+    if birth_at == 0:
+        return
+    birth = rows[birth_at]
+    pitch = birth.centre - rows[birth_at - 1].centre
+    if pitch <= 0 or pitch > 4 * birth.height:
+        return
+
+    def band(steps_up: int) -> Row | None:
+        want = birth.centre - steps_up * pitch
+        near = [r for r in rows[:birth_at] if abs(r.centre - want) < 0.5 * pitch]
+        return min(near, key=lambda r: abs(r.centre - want)) if near else None
+
+    sex_row, name_row = band(1), band(2)
+    if sex_row is not None:
+        if not fields.sex and (sex := re.search(r"([男女])", sex_row.text)):
+            fields.sex = "M" if sex.group(1) == "男" else "F"
+        if not fields.ethnicity:
+            fields.ethnicity = _ethnicity_in(re.sub(r"^.*?[男女]", "", sex_row.text))
+    if name_row is not None and not fields.name:
+        fields.name = _without_label(name_row.text, "姓名")
+    if not fields.address:
+        below = []
+        for row in rows[birth_at + 1 :]:
+            if _id_number(row.text) or "号码" in row.text or "身份" in row.text:
+                break
+            below.append(row.text)
+        if below:
+            fields.address = _without_label(below[0], "住址") + "".join(below[1:])

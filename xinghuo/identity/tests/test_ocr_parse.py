@@ -72,3 +72,43 @@ def test_look_alike_characters_in_the_number_and_traditional_ethnicity_are_fixed
 def test_missing_fields_are_listed() -> None:
     fields = parse_id_card(rows("姓名张伟", "公民身份号码33010619880315043X"))
     assert fields.missing == ["sex", "ethnicity", "birth_on", "address"]
+
+
+# --- labels cut by the photo's edge: fields read by their place on the card -------------------
+
+
+def test_a_label_cut_to_its_last_character_still_gives_name_and_address() -> None:
+    # The photo's left edge cut 姓名 to 名, 性别 to 别, 出生 to 生, 住址 to 址.
+    fields = parse_id_card(
+        rows(
+            "名王建国",
+            "别男民族壮",
+            "生1979年7月28日",
+            "址广西壮族自治区南宁市青秀区",
+            "民族大道136号",
+            "民身份号码450103197907280873",
+        )
+    )
+    assert fields.name == "王建国"
+    assert (fields.sex, fields.ethnicity) == ("M", "壮")  # not "大道136号" from the address
+    assert fields.birth_on == date(1979, 7, 28)
+    assert fields.address == "广西壮族自治区南宁市青秀区民族大道136号"
+    assert fields.id_number == "450103197907280873"
+    assert fields.missing == []
+
+
+def test_labels_cut_away_entirely_leave_the_fields_to_their_rows() -> None:
+    lines = [
+        box("居民身份证", 10, -200, h=34),  # a stray box far above the name's band
+        box("李秀英", 10, 46, h=34),
+        box("女", 10, 108, h=34),
+        box("回", 230, 108, h=34),
+        box("1995年11月2日", 10, 170, h=34),
+        box("北京市海淀区中关村", 10, 232, h=34),
+        box("大街27号", 10, 274, h=34),
+        box("110108199511020024", 120, 434, h=36),
+    ]
+    fields = parse_id_card(lines)
+    assert (fields.name, fields.sex, fields.ethnicity) == ("李秀英", "F", "回")
+    assert fields.address == "北京市海淀区中关村大街27号"
+    assert fields.id_number == "110108199511020024"

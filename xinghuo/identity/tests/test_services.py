@@ -114,7 +114,7 @@ def test_a_photo_where_nothing_is_read_is_refused(make_worker, ocr_reads) -> Non
 
 @pytest.mark.parametrize(
     ("data", "code"),
-    [(b"GIF89a....", "image_type"), (b"\xff\xd8\xffnot a jpeg", "image_unreadable")],
+    [(b"GIF89a....", "image_type"), (b"\xff\xd8\xffnot a jpeg", "bad_image")],
 )
 def test_bad_uploads_are_refused(make_worker, data: bytes, code: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationFailed) as exc:

@@ -164,7 +164,7 @@ def test_a_receipt_photo_must_be_an_image(api, make_employer):
     bad = send(b"%PDF-1.4 not a photo", "P1")
     assert bad.status_code == 422 and bad.json()["code"] == "image_type"
     broken = send(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "P2")
-    assert broken.status_code == 422 and broken.json()["code"] == "image_unreadable"
+    assert broken.status_code == 422 and broken.json()["code"] == "bad_image"
     assert not TopUpDeclaration.objects.exists()
     good = send(png(), "P3")
     assert good.status_code == 201 and good.json()["has_proof"] is True

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from xinghuo.accounts.models import User
 from xinghuo.core.geo import Point, haversine_m
+from xinghuo.core.tests.bombs import png
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
@@ -26,11 +27,8 @@ pytestmark = pytest.mark.django_db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SITE_LAT, SITE_LNG = 30.26, 120.10
-# The smallest valid PNG: a 1×1 transparent pixel.
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+# A 1×1 PNG that decodes (uploads must pass core.images.check_image).
+PNG_1PX = png(1, 1)
 
 
 def logged_in(user: User) -> Client:
