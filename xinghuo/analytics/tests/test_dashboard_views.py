@@ -142,5 +142,6 @@ def test_operator_dashboard_is_for_staff_only(stats, operator):
     response = client_for(operator).get("/operator/dashboard/")
     assert response.status_code == 200
     payouts = chart_data(response, "payouts-data")
-    assert len(payouts) == 5
+    # One slice per payout state, a return (退票) included.
+    assert len(payouts) == 6 and payouts[-1]["name"] == "退票（已退回钱包）"
     assert chart_data(response, "workers-by-status-data")
