@@ -3,10 +3,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.api import Id, Pagination, Year, paginate
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
@@ -35,7 +35,7 @@ router = Router(tags=["settlement"])
 
 
 @router.get("/organizations/{organization_id}/escrow", response=EscrowOut)
-def escrow(request: HttpRequest, organization_id: int) -> dict[str, int]:
+def escrow(request: HttpRequest, organization_id: Id) -> dict[str, int]:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -43,7 +43,7 @@ def escrow(request: HttpRequest, organization_id: int) -> dict[str, int]:
 
 
 @router.post("/organizations/{organization_id}/escrow/top-ups", response={201: TransferOut})
-def escrow_topup(request: HttpRequest, organization_id: int, payload: TopUpIn) -> Status[Transfer]:
+def escrow_topup(request: HttpRequest, organization_id: Id, payload: TopUpIn) -> Status[Transfer]:
     """A finance member confirms a bank transfer into escrow (idempotent per reference)."""
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
@@ -56,8 +56,8 @@ def escrow_topup(request: HttpRequest, organization_id: int, payload: TopUpIn) -
 
 
 @router.get("/organizations/{organization_id}/escrow/transfers", response=list[TransferOut])
-@paginate(LimitOffsetPagination)
-def escrow_transfers(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def escrow_transfers(request: HttpRequest, organization_id: Id) -> object:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -65,7 +65,7 @@ def escrow_transfers(request: HttpRequest, organization_id: int) -> object:
 
 
 @router.get("/workers/me/wallet", response=WalletOut)
-def wallet(request: HttpRequest, year: int | None = None) -> WalletOut:
+def wallet(request: HttpRequest, year: Year | None = None) -> WalletOut:
     worker = workforce_selectors.worker_for_user(user=current_user(request))
     rows = selectors.withholdings_for_worker(worker=worker, year=year)[:100]
     return WalletOut(
@@ -96,7 +96,7 @@ def payout_account_add(
 
 @router.post("/payout-accounts/{account_id}/reveal", response=PayoutAccountRevealOut)
 def payout_account_reveal(
-    request: HttpRequest, account_id: int, payload: PayoutAccountRevealIn
+    request: HttpRequest, account_id: Id, payload: PayoutAccountRevealIn
 ) -> dict:
     """Operators: a payout account's clear number. Every call is recorded (who, when, why,
     from where); to anyone else the account does not exist."""
@@ -130,20 +130,20 @@ def payout_request(request: HttpRequest, payload: PayoutIn) -> Status[Payout]:
 
 
 @router.get("/workers/me/payouts", response=list[PayoutOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_payouts(request: HttpRequest) -> object:
     worker = workforce_selectors.worker_for_user(user=current_user(request))
     return worker.payouts.order_by("-created_at", "-pk")
 
 
 @router.post("/payouts/{payout_pk}/approve", response=PayoutOut)
-def payout_approve(request: HttpRequest, payout_pk: int) -> Payout:
+def payout_approve(request: HttpRequest, payout_pk: Id) -> Payout:
     """The second approver of a large payout (employer finance/owner, or an operator)."""
     return payouts.payout_approve(approver=current_user(request), payout_pk=payout_pk)
 
 
 @router.get("/payouts", response=list[PayoutOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def payout_list(request: HttpRequest, status: str | None = None) -> object:
     """Operators: payouts, e.g. those needing attention (?status=submitted)."""
     require_operator(request)
