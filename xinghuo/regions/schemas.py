@@ -50,7 +50,9 @@ class GridOut(Schema):
 class SiteCreateIn(Schema):
     code: str = Field(max_length=32)
     name: str = Field(max_length=128)
-    kind: str = Field(Site.Kind.TOWER, description="tower, machine_room, base_station, indoor…")
+    kind: str = Field(
+        Site.Kind.TOWER, max_length=16, description="tower, machine_room, base_station, indoor…"
+    )
     address: str = Field("", max_length=255)
     lat: float
     lng: float

@@ -229,7 +229,7 @@ def order_check_out(request: HttpRequest, order_id: Id, payload: PositionIn) -> 
 def order_deliver(
     request: HttpRequest,
     order_id: Id,
-    note: Form[str] = "",
+    note: str = Form("", max_length=services.MAX_DELIVERY_NOTE),
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> WorkOrder:
     """Multipart: `note` and up to 9 `photos` (JPEG, PNG or WebP, 10 MB each)."""
