@@ -11,8 +11,9 @@ import typing
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar, cast
 
-from ninja import Field, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.conf import settings as ninja_settings
+from ninja.openapi.schema import OpenAPISchema
 from ninja.pagination import LimitOffsetPagination, PaginationBase
 from ninja.pagination import paginate as ninja_paginate
 
@@ -54,3 +55,44 @@ def paginate(pagination_class: type[PaginationBase] = Pagination) -> Callable[[F
         return cast(F, ninja_paginate(pagination_class)(func))
 
     return decorator
+
+
+class ErrorOut(Schema):
+    """Every 4xx answer: a stable machine-readable code, a message for people (in the
+    request's language) and optional detail (e.g. the invalid fields)."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+
+# The error answers any operation may give, and when.
+ERROR_RESPONSES = {
+    400: "The body is not valid JSON, or the request cannot be carried out as asked",
+    401: "No valid token or session (or, for a webhook, a bad signature)",
+    403: "Authenticated, but not allowed to do this",
+    404: "Not found, or not visible to the caller (the same answer for both)",
+    409: "Conflicts with the current state (e.g. the order was taken or changed)",
+    413: "The request body is too large",
+    422: "A field is missing, has the wrong type, is out of bounds or too long, or "
+    "contains a NUL character",
+    429: "Too many requests: wait and try again",
+}
+
+
+class XinghuoAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI documents the error answers of every operation."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = ErrorOut.model_json_schema()
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema

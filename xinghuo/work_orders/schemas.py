@@ -29,7 +29,7 @@ class WorkOrderCreateIn(Schema):
     publish: bool = True
 
 
-class SkillBriefOut(Schema):
+class WorkOrderSkillOut(Schema):
     id: int
     code: str
     name: str
@@ -50,7 +50,7 @@ class WorkOrderOut(Schema):
     title: str
     description: str
     required_role_id: int | None
-    required_skills: list[SkillBriefOut]
+    required_skills: list[WorkOrderSkillOut]
     priority: str
     earliest_start_at: datetime | None
     deadline_at: datetime
