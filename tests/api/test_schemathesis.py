@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
