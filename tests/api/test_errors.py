@@ -95,7 +95,7 @@ def test_a_json_body_over_the_limit_is_413_and_changes_nothing(
         "lng": 120.10,
     }
     resp = api(owner).post(f"/organizations/{org.pk}/sites", body)
-    assert_error(resp, 413, "payload_too_large")
+    assert "请求过大" in assert_error(resp, 413, "payload_too_large")["message"]
     assert not Site.objects.filter(code="BIG").exists()
 
 
