@@ -222,3 +222,10 @@ def test_openapi_declares_the_integer_bounds(openapi):
     region = by_name["region_id"]
     bounded = region.get("anyOf", [region])[0]
     assert bounded["maximum"] == 2**63 - 1 and bounded["minimum"] == 1
+
+
+@pytest.mark.parametrize("path", [f"/worker/orders/{HUGE}/", f"/files/attachments/{10**30}/"])
+def test_an_id_beyond_64_bits_in_a_page_url_is_not_found(make_worker, path):
+    client = Client()
+    client.force_login(make_worker().user)
+    assert client.get(path).status_code == 404

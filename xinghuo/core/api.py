@@ -96,3 +96,16 @@ class XinghuoAPI(NinjaAPI):
                 for status, description in ERROR_RESPONSES.items():
                     responses.setdefault(status, {"description": description, "content": error})
         return schema
+
+
+class IdConverter:
+    """``<id:…>`` in a page's URL: a primary key of at most 18 digits (below 2^63), so that a
+    longer one is simply not found (404) instead of overflowing the database query (500)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
