@@ -11,7 +11,6 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -19,6 +18,7 @@ from xinghuo.accounts.api import router as accounts_router
 from xinghuo.accounts.auth import api_auth
 from xinghuo.certification.api import router as certification_router
 from xinghuo.contracts.api import router as contracts_router
+from xinghuo.core.api import XinghuoAPI
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch.api import router as dispatch_router
 from xinghuo.dispatch.api_routing import router as routing_router
@@ -31,7 +31,7 @@ from xinghuo.work_orders.api import router as work_orders_router
 from xinghuo.work_orders.api_channels import router as channels_router
 from xinghuo.workforce.api import router as workforce_router
 
-api = NinjaAPI(
+api = XinghuoAPI(
     title="Xinghuo API",
     version="1",
     description="星火 telecom field-work platform. Authenticate with `Authorization: Bearer xh_…` "

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.workforce import services as workforce_services
 
 from . import selectors, services, services_otp
@@ -91,19 +91,19 @@ def me(request: HttpRequest) -> UserOut:
 
 
 @router.get("/auth/tokens", response=list[TokenOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def token_list(request: HttpRequest) -> object:
     return selectors.api_token_list(user=current_user(request))
 
 
 @router.delete("/auth/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+def token_revoke(request: HttpRequest, token_id: Id) -> Status[None]:
     services.api_token_revoke(user=current_user(request), token_id=token_id)
     return Status(204, None)
 
 
 @router.get("/organizations", response=list[OrganizationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organization_list(request: HttpRequest) -> object:
     return selectors.organization_list_for_user(user=current_user(request))
 
@@ -117,15 +117,15 @@ def organization_create(
 
 
 @router.get("/organizations/{organization_id}", response=OrganizationOut)
-def organization_detail(request: HttpRequest, organization_id: int) -> Organization:
+def organization_detail(request: HttpRequest, organization_id: Id) -> Organization:
     return selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
 
 
 @router.get("/organizations/{organization_id}/members", response=list[MembershipOut])
-@paginate(LimitOffsetPagination)
-def member_list(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def member_list(request: HttpRequest, organization_id: Id) -> object:
     org = selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -134,7 +134,7 @@ def member_list(request: HttpRequest, organization_id: int) -> object:
 
 @router.post("/organizations/{organization_id}/members", response={201: MembershipOut})
 def member_add(
-    request: HttpRequest, organization_id: int, payload: MembershipCreateIn
+    request: HttpRequest, organization_id: Id, payload: MembershipCreateIn
 ) -> Status[Membership]:
     org = selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
@@ -148,7 +148,7 @@ def member_add(
 
 
 @router.delete("/organizations/{organization_id}/members/{membership_id}", response={204: None})
-def member_remove(request: HttpRequest, organization_id: int, membership_id: int) -> Status[None]:
+def member_remove(request: HttpRequest, organization_id: Id, membership_id: Id) -> Status[None]:
     org = selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )

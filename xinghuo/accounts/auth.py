@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from xinghuo.core.exceptions import PermissionDenied
 from xinghuo.core.proxies import client_address
@@ -32,7 +32,17 @@ class BearerTokenAuth(HttpBearer):
         return api_token.user
 
 
-api_auth = [BearerTokenAuth(), django_auth]
+class SessionCsrfAuth(SessionAuth):
+    """The web session, CSRF-checked only when there is a logged-in session: a caller with
+    neither a token nor a session is unauthenticated (401), not a CSRF failure (403)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+api_auth = [BearerTokenAuth(), SessionCsrfAuth()]
 
 
 def client_ip(request: HttpRequest) -> str | None:

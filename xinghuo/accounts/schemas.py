@@ -6,6 +6,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
+
 from .models import Membership
 
 
@@ -16,7 +18,7 @@ class RegisterIn(Schema):
     phone: str = Field(max_length=32, examples=["13800138000"])
     password: str = Field(max_length=128)
     name: str = Field(max_length=64)
-    role_id: int | None = Field(None, description="worker only; default 日常维护人员")
+    role_id: Id | None = Field(None, description="worker only; default 日常维护人员")
     organization_name: str = Field("", max_length=128, description="employer only")
     credit_code: str = Field("", max_length=32, description="employer only: 统一社会信用代码")
 

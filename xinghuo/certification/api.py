@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
@@ -49,7 +49,7 @@ def _read_files(files: list[UploadedFile] | None) -> list[bytes]:
 
 
 @router.get("/workers/me/certifications", response=list[CertificationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def certification_list(request: HttpRequest) -> object:
     return selectors.certification_list_for_worker(worker=_me(request))
 
@@ -69,14 +69,14 @@ def certification_submit(
 
 
 @router.get("/workers/me/certifications/{certification_id}", response=CertificationOut)
-def certification_get(request: HttpRequest, certification_id: int) -> Certification:
+def certification_get(request: HttpRequest, certification_id: Id) -> Certification:
     return selectors.certification_get_for_worker(
         worker=_me(request), certification_id=certification_id
     )
 
 
 @router.get("/certifications/reviews", response=list[CertificationReviewOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def certification_review_list(request: HttpRequest, status: str | None = "pending") -> object:
     """Operators: the review queue (pending by default, oldest first)."""
     return selectors.certification_review_list(reviewer=require_operator(request), status=status)
@@ -84,7 +84,7 @@ def certification_review_list(request: HttpRequest, status: str | None = "pendin
 
 @router.post("/certifications/reviews/{certification_id}/approve", response=CertificationReviewOut)
 def certification_approve(
-    request: HttpRequest, certification_id: int, payload: ReviewIn
+    request: HttpRequest, certification_id: Id, payload: ReviewIn
 ) -> Certification:
     reviewer = current_user(request)
     services.certification_approve(
@@ -97,7 +97,7 @@ def certification_approve(
 
 @router.post("/certifications/reviews/{certification_id}/reject", response=CertificationReviewOut)
 def certification_reject(
-    request: HttpRequest, certification_id: int, payload: RejectIn
+    request: HttpRequest, certification_id: Id, payload: RejectIn
 ) -> Certification:
     reviewer = current_user(request)
     services.certification_reject(
@@ -109,32 +109,32 @@ def certification_reject(
 
 
 @router.get("/workers/me/exams", response=list[ExamOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def exam_list(request: HttpRequest) -> object:
     return selectors.exam_list_for_worker(worker=_me(request))
 
 
 @router.post("/workers/me/exams/{exam_id}/attempts", response={201: ExamAttemptOut})
-def exam_start(request: HttpRequest, exam_id: int) -> Status[ExamAttempt]:
+def exam_start(request: HttpRequest, exam_id: Id) -> Status[ExamAttempt]:
     """Start an attempt: the questions are drawn and the clock runs from now."""
     return Status(201, services.exam_start(worker=_me(request), exam_id=exam_id))
 
 
 @router.get("/workers/me/exam-attempts/{attempt_id}", response=ExamAttemptOut)
-def exam_attempt_get(request: HttpRequest, attempt_id: int) -> ExamAttempt:
+def exam_attempt_get(request: HttpRequest, attempt_id: Id) -> ExamAttempt:
     """The attempt; answers and explanations only once it is closed."""
     return selectors.exam_attempt_get_for_worker(worker=_me(request), attempt_id=attempt_id)
 
 
 @router.put("/workers/me/exam-attempts/{attempt_id}/answers", response=ExamAttemptOut)
-def exam_save_answers(request: HttpRequest, attempt_id: int, payload: AnswersIn) -> ExamAttempt:
+def exam_save_answers(request: HttpRequest, attempt_id: Id, payload: AnswersIn) -> ExamAttempt:
     return services.exam_save_answers(
         worker=_me(request), attempt_id=attempt_id, answers=payload.answers
     )
 
 
 @router.post("/workers/me/exam-attempts/{attempt_id}/submit", response=ExamAttemptOut)
-def exam_submit(request: HttpRequest, attempt_id: int, payload: AnswersIn) -> ExamAttempt:
+def exam_submit(request: HttpRequest, attempt_id: Id, payload: AnswersIn) -> ExamAttempt:
     return services.exam_submit(worker=_me(request), attempt_id=attempt_id, answers=payload.answers)
 
 
@@ -155,6 +155,6 @@ def radar_me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/workers/{worker_id}/radar", response=RadarOut)
-def radar_for_worker(request: HttpRequest, worker_id: int) -> dict[str, object]:
+def radar_for_worker(request: HttpRequest, worker_id: Id) -> dict[str, object]:
     """A worker's radar, for operators and for employers the worker has worked for."""
     return _radar(selectors.worker_get_for_radar(viewer=current_user(request), worker_id=worker_id))

@@ -6,6 +6,8 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
+
 from .models import Certification, ExamAttempt
 from .selectors import AttemptQuestion, ExamRow, certification_state, exam_attempt_questions
 
@@ -70,7 +72,7 @@ class CertificationReviewOut(CertificationOut):
 class CertificationSubmitIn(Schema):
     kind: str = Field(max_length=16)
     title: str = Field(max_length=64)
-    skill_ids: list[int] = Field(default_factory=list, max_length=20)
+    skill_ids: list[Id] = Field(default_factory=list, max_length=20)
     issuer: str = Field("", max_length=128)
     number: str = Field("", max_length=64)
     valid_from: date

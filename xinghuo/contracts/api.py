@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.core.api import Id
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
@@ -60,7 +61,7 @@ def agreement_me_sign(request: HttpRequest, payload: AgreementSignIn) -> Agreeme
 
 
 @router.get("/agreements/{agreement_id}/verify", response=AgreementVerificationOut)
-def agreement_verify(request: HttpRequest, agreement_id: int) -> dict:
+def agreement_verify(request: HttpRequest, agreement_id: Id) -> dict:
     """Re-validate the signed PDF (its worker or an operator): valid or tampered."""
     v = selectors.agreement_verify(user=current_user(request), agreement_id=agreement_id)
     return {

@@ -15,3 +15,12 @@ class SigningUnavailable(ApplicationError):
 
     status_code = 503
     default_code = "signing_unavailable"
+
+
+class EsignNotConfigured(NotFound):
+    """e签宝 is off here: its callback does not exist (404), rather than fail (500)."""
+
+    default_code = "not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Not found."))

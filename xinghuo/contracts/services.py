@@ -25,7 +25,7 @@ from xinghuo.identity.exceptions import IdentityNotFound
 from xinghuo.workforce.models import Worker
 
 from . import pdf as pdf_render
-from .exceptions import AgreementNotFound, SigningUnavailable
+from .exceptions import AgreementNotFound, EsignNotConfigured, SigningUnavailable
 from .models import Agreement
 from .signing import Signer, SigningError, SignRequest, SignResult, get_signer
 from .template import CURRENT, AgreementTemplate
@@ -319,10 +319,13 @@ def agreement_complete_provider_signature(*, provider_ref: str) -> Agreement:
 
 def esign_callback(*, headers: dict[str, str], body: bytes, query: dict[str, str]) -> str:
     """Handle an e签宝 callback: verify its signature, then complete the agreement of a
-    finished sign flow. Returns the callback's action. Raises BadCallback (signature,
-    app id or timestamp wrong), AgreementNotFound (a flow we never started)."""
+    finished sign flow. Returns the callback's action. Raises EsignNotConfigured (e签宝
+    is off), BadCallback (signature, app id or timestamp wrong), AgreementNotFound (a flow
+    we never started)."""
     from .signing.esign import BadCallback, EsignSigner
 
+    if not getattr(settings, "CONTRACTS_ESIGN", None):
+        raise EsignNotConfigured()
     signer = get_signer("esign")
     if not isinstance(signer, EsignSigner):  # pragma: no cover - configuration error
         raise BadCallback("e签宝 is not configured")

@@ -7,6 +7,7 @@ from ninja import Router
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
+from xinghuo.core.api import Id, Limit
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.work_orders.schemas import ReasonIn, WorkOrderOut
@@ -36,27 +37,27 @@ def _me(request: HttpRequest) -> Worker:
 
 
 @router.get("/workers/me/order-hall", response=list[RecommendationOut])
-def order_hall(request: HttpRequest, limit: int = 50) -> list[selectors.Recommendation]:
+def order_hall(request: HttpRequest, limit: Limit = 50) -> list[selectors.Recommendation]:
     """Open orders the worker may take, best first, each with the points and pay it would
     bring if done on time with a good rating."""
     return selectors.recommended_orders(worker=_me(request), limit=max(1, min(limit, 200)))
 
 
 @router.post("/work-orders/{order_id}/grab", response=WorkOrderOut)
-def grab(request: HttpRequest, order_id: int) -> WorkOrder:
+def grab(request: HttpRequest, order_id: Id) -> WorkOrder:
     order = services.work_order_grab(worker=_me(request), work_order_id=order_id)
     return order_selectors.order_get_for_worker(worker=_me(request), order_id=order.pk)
 
 
 @router.post("/work-orders/{order_id}/decline", response=WorkOrderOut)
-def decline(request: HttpRequest, order_id: int, payload: ReasonIn) -> WorkOrder:
+def decline(request: HttpRequest, order_id: Id, payload: ReasonIn) -> WorkOrder:
     return services.work_order_decline(
         worker=_me(request), work_order_id=order_id, reason=payload.reason
     )
 
 
 @router.get("/workers/me/points", response=PointsOut)
-def my_points(request: HttpRequest, limit: int = 50) -> PointsOut:
+def my_points(request: HttpRequest, limit: Limit = 50) -> PointsOut:
     worker = _me(request)
     entries = selectors.points_history(worker=worker)[: max(1, min(limit, 200))]
     return PointsOut(
@@ -82,7 +83,7 @@ def my_points(request: HttpRequest, limit: int = 50) -> PointsOut:
     response=list[EligibleWorkerOut],
 )
 def eligible_workers(
-    request: HttpRequest, organization_id: int, order_id: int, limit: int = 50
+    request: HttpRequest, organization_id: Id, order_id: Id, limit: Limit = 50
 ) -> list[EligibleWorkerOut]:
     """Workers this order may go to, nearest first (those without a position last)."""
     org = account_selectors.organization_get_for_member(
@@ -109,9 +110,7 @@ def eligible_workers(
 @router.post(
     "/organizations/{organization_id}/work-orders/{order_id}/assign", response=WorkOrderOut
 )
-def assign(
-    request: HttpRequest, organization_id: int, order_id: int, payload: AssignIn
-) -> WorkOrder:
+def assign(request: HttpRequest, organization_id: Id, order_id: Id, payload: AssignIn) -> WorkOrder:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
     services.work_order_assign(
@@ -124,7 +123,7 @@ def assign(
     "/organizations/{organization_id}/work-orders/{order_id}/reassign", response=WorkOrderOut
 )
 def reassign(
-    request: HttpRequest, organization_id: int, order_id: int, payload: ReassignIn
+    request: HttpRequest, organization_id: Id, order_id: Id, payload: ReassignIn
 ) -> WorkOrder:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
@@ -139,7 +138,7 @@ def reassign(
 
 
 @router.get("/organizations/{organization_id}/points-rule", response=PointsRuleOut)
-def points_rule_get(request: HttpRequest, organization_id: int) -> PointsRule:
+def points_rule_get(request: HttpRequest, organization_id: Id) -> PointsRule:
     """The employer's points rule (the platform default until it sets its own)."""
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
@@ -148,9 +147,7 @@ def points_rule_get(request: HttpRequest, organization_id: int) -> PointsRule:
 
 
 @router.put("/organizations/{organization_id}/points-rule", response=PointsRuleOut)
-def points_rule_put(
-    request: HttpRequest, organization_id: int, payload: PointsRuleIn
-) -> PointsRule:
+def points_rule_put(request: HttpRequest, organization_id: Id, payload: PointsRuleIn) -> PointsRule:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
     return services.points_rule_set(actor=user, organization=org, **payload.dict())
@@ -161,7 +158,7 @@ def points_rule_put(
     response=RegionCoefficientOut,
 )
 def region_coefficient_put(
-    request: HttpRequest, organization_id: int, region_id: int, payload: RegionCoefficientIn
+    request: HttpRequest, organization_id: Id, region_id: Id, payload: RegionCoefficientIn
 ) -> RegionCoefficient:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)

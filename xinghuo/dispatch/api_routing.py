@@ -14,6 +14,7 @@ from pydantic import Field
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization
+from xinghuo.core.api import Id
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
@@ -29,12 +30,12 @@ DISPATCHERS = ("owner", "admin", "dispatcher")
 
 
 class AutoAssignPreviewIn(Schema):
-    region_id: int | None = None
+    region_id: Id | None = None
 
 
 class AssignmentIn(Schema):
-    order_id: int
-    worker_id: int
+    order_id: Id
+    worker_id: Id
 
 
 class AssignmentOut(Schema):
@@ -179,7 +180,7 @@ def _plan_out(plan: Plan, organization: Organization) -> PlanOut:
     )
 
 
-def _dispatcher_org(request: HttpRequest, organization_id: int) -> Organization:
+def _dispatcher_org(request: HttpRequest, organization_id: Id) -> Organization:
     return account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=DISPATCHERS
     )
@@ -190,7 +191,7 @@ def _dispatcher_org(request: HttpRequest, organization_id: int) -> Organization:
 
 @router.post("/organizations/{organization_id}/dispatch/auto-assign/preview", response=PlanOut)
 def auto_assign_preview(
-    request: HttpRequest, organization_id: int, payload: AutoAssignPreviewIn
+    request: HttpRequest, organization_id: Id, payload: AutoAssignPreviewIn
 ) -> PlanOut:
     """A plan for the published orders (of a region and the regions below it, when given):
     who takes what, in which order, with ETAs; and the orders left over with the reason.
@@ -205,7 +206,7 @@ def auto_assign_preview(
     response=list[CommittedOut],
 )
 def auto_assign_commit(
-    request: HttpRequest, organization_id: int, payload: list[AssignmentIn]
+    request: HttpRequest, organization_id: Id, payload: list[AssignmentIn]
 ) -> list[CommittedOut]:
     """Assign the given orders to the given workers, all or nothing: the first refusal (not
     eligible, order taken, cap reached…) answers with its error and assigns none."""
@@ -227,7 +228,7 @@ def auto_assign_commit(
 
 
 @router.post("/organizations/{organization_id}/dispatch/urgent/{order_id}/replan", response=PlanOut)
-def urgent_replan(request: HttpRequest, organization_id: int, order_id: int) -> PlanOut:
+def urgent_replan(request: HttpRequest, organization_id: Id, order_id: Id) -> PlanOut:
     """The eligible workers' days planned again around a new urgent order; orders already
     under way stay first and untouched. A dry run: commit the urgent order's assignment."""
     org = _dispatcher_org(request, organization_id)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
 from xinghuo.work_orders.schemas import WorkOrderOut
 
 
@@ -18,11 +19,11 @@ class RecommendationOut(Schema):
 
 
 class AssignIn(Schema):
-    worker_id: int
+    worker_id: Id
 
 
 class ReassignIn(Schema):
-    worker_id: int
+    worker_id: Id
     reason: str = Field(max_length=500)
 
 

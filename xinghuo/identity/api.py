@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Router
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.crypto import mask_card_number
 from xinghuo.workforce import selectors as workforce_selectors
 
@@ -64,14 +64,14 @@ def identity_confirm(request: HttpRequest, payload: IdentityConfirmIn) -> Identi
 
 
 @router.get("/identity/reviews", response=list[IdentityReviewOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def identity_review_list(request: HttpRequest, status: str | None = "pending") -> object:
     """Operators: the review queue (pending by default, oldest first)."""
     return selectors.identity_review_list(reviewer=require_operator(request), status=status)
 
 
 @router.get("/identity/reviews/{verification_id}", response=IdentityReviewOut)
-def identity_review_get(request: HttpRequest, verification_id: int) -> IdentityVerification:
+def identity_review_get(request: HttpRequest, verification_id: Id) -> IdentityVerification:
     return selectors.identity_get_for_review(
         reviewer=current_user(request), verification_id=verification_id
     )
@@ -79,7 +79,7 @@ def identity_review_get(request: HttpRequest, verification_id: int) -> IdentityV
 
 @router.post("/identity/reviews/{verification_id}/approve", response=IdentityReviewOut)
 def identity_approve(
-    request: HttpRequest, verification_id: int, payload: ReviewIn
+    request: HttpRequest, verification_id: Id, payload: ReviewIn
 ) -> IdentityVerification:
     return services.identity_approve(
         reviewer=current_user(request), verification_id=verification_id, note=payload.note
@@ -88,7 +88,7 @@ def identity_approve(
 
 @router.post("/identity/reviews/{verification_id}/reject", response=IdentityReviewOut)
 def identity_reject(
-    request: HttpRequest, verification_id: int, payload: RejectIn
+    request: HttpRequest, verification_id: Id, payload: RejectIn
 ) -> IdentityVerification:
     return services.identity_reject(
         reviewer=current_user(request), verification_id=verification_id, reason=payload.reason
@@ -96,7 +96,7 @@ def identity_reject(
 
 
 @router.post("/identity/reviews/{verification_id}/reveal", response=RevealOut)
-def identity_reveal(request: HttpRequest, verification_id: int, payload: RevealIn) -> dict:
+def identity_reveal(request: HttpRequest, verification_id: Id, payload: RevealIn) -> dict:
     """The clear ID number or card image; every call is recorded (who, what, when, why)."""
     value, content_type = services.identity_reveal(
         reviewer=current_user(request),
@@ -111,8 +111,8 @@ def identity_reveal(request: HttpRequest, verification_id: int, payload: RevealI
 
 
 @router.get("/identity/reviews/{verification_id}/reveals", response=list[RevealAuditOut])
-@paginate(LimitOffsetPagination)
-def identity_reveal_list(request: HttpRequest, verification_id: int) -> object:
+@paginate(Pagination)
+def identity_reveal_list(request: HttpRequest, verification_id: Id) -> object:
     return selectors.reveal_audit_list(
         reviewer=current_user(request), verification_id=verification_id
     )

@@ -8,10 +8,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.exceptions import ValidationFailed
 
 from . import selectors_employer as selectors
@@ -31,7 +31,7 @@ router = Router(tags=["employer verification"])
 
 
 @router.get("/organizations/{organization_id}/verification", response=EmployerVerificationOut)
-def employer_verification_get(request: HttpRequest, organization_id: int) -> EmployerVerification:
+def employer_verification_get(request: HttpRequest, organization_id: Id) -> EmployerVerification:
     """Any member sees the organization's verification; 404 before the first submission."""
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
@@ -44,7 +44,7 @@ def employer_verification_get(request: HttpRequest, organization_id: int) -> Emp
 )
 def employer_verification_submit(
     request: HttpRequest,
-    organization_id: int,
+    organization_id: Id,
     payload: Form[EmployerVerificationSubmitIn],
     licence: File[UploadedFile],
 ) -> Status[EmployerVerification]:
@@ -65,7 +65,7 @@ def employer_verification_submit(
 
 
 @router.get("/employer-verifications/reviews", response=list[EmployerVerificationReviewOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def employer_verification_review_list(
     request: HttpRequest, status: str | None = "pending"
 ) -> object:
@@ -79,7 +79,7 @@ def employer_verification_review_list(
     "/employer-verifications/reviews/{verification_id}", response=EmployerVerificationReviewOut
 )
 def employer_verification_review_get(
-    request: HttpRequest, verification_id: int
+    request: HttpRequest, verification_id: Id
 ) -> EmployerVerification:
     return selectors.employer_verification_get_for_review(
         reviewer=current_user(request), verification_id=verification_id
@@ -91,7 +91,7 @@ def employer_verification_review_get(
     response=EmployerVerificationReviewOut,
 )
 def employer_verification_approve(
-    request: HttpRequest, verification_id: int, payload: ReviewIn
+    request: HttpRequest, verification_id: Id, payload: ReviewIn
 ) -> EmployerVerification:
     return services.employer_verification_approve(
         reviewer=current_user(request), verification_id=verification_id, note=payload.note
@@ -103,7 +103,7 @@ def employer_verification_approve(
     response=EmployerVerificationReviewOut,
 )
 def employer_verification_reject(
-    request: HttpRequest, verification_id: int, payload: RejectIn
+    request: HttpRequest, verification_id: Id, payload: RejectIn
 ) -> EmployerVerification:
     return services.employer_verification_reject(
         reviewer=current_user(request), verification_id=verification_id, reason=payload.reason
@@ -112,7 +112,7 @@ def employer_verification_reject(
 
 @router.post("/employer-verifications/reviews/{verification_id}/reveal", response=LicenceRevealOut)
 def employer_licence_reveal(
-    request: HttpRequest, verification_id: int, payload: LicenceRevealIn
+    request: HttpRequest, verification_id: Id, payload: LicenceRevealIn
 ) -> dict:
     """The business licence in clear, as a data: URL; every call is recorded."""
     data, content_type = services.employer_licence_reveal(
@@ -128,8 +128,8 @@ def employer_licence_reveal(
 @router.get(
     "/employer-verifications/reviews/{verification_id}/reveals", response=list[RevealAuditOut]
 )
-@paginate(LimitOffsetPagination)
-def employer_licence_reveal_list(request: HttpRequest, verification_id: int) -> object:
+@paginate(Pagination)
+def employer_licence_reveal_list(request: HttpRequest, verification_id: Id) -> object:
     return selectors.employer_reveal_audit_list(
         reviewer=current_user(request), verification_id=verification_id
     )

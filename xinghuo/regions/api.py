@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Router, Status
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.geo import validate_point
 
 from . import selectors, services
@@ -30,15 +30,17 @@ SITE_EDITORS = ("owner", "admin", "dispatcher")
 
 
 @router.get("/regions", response=list[RegionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def region_list(
-    request: HttpRequest, parent_id: int | None = None, level: int | None = None
+    request: HttpRequest,
+    parent_id: Id | None = None,
+    level: Annotated[int, Field(ge=1, le=4)] | None = None,
 ) -> object:
     return selectors.region_list(parent_id=parent_id, level=level)
 
 
 @router.get("/regions/{region_id}", response=RegionOut)
-def region_detail(request: HttpRequest, region_id: int) -> Region:
+def region_detail(request: HttpRequest, region_id: Id) -> Region:
     return selectors.region_get(region_id=region_id)
 
 
@@ -59,13 +61,13 @@ def region_create(request: HttpRequest, payload: RegionCreateIn) -> Status[Regio
 
 
 @router.get("/grids", response=list[GridOut])
-@paginate(LimitOffsetPagination)
-def grid_list(request: HttpRequest, region_id: int | None = None) -> object:
+@paginate(Pagination)
+def grid_list(request: HttpRequest, region_id: Id | None = None) -> object:
     return selectors.grid_list(region_id=region_id)
 
 
 @router.get("/grids/{grid_id}", response=GridOut)
-def grid_detail(request: HttpRequest, grid_id: int) -> Grid:
+def grid_detail(request: HttpRequest, grid_id: Id) -> Grid:
     return selectors.grid_get(grid_id=grid_id)
 
 
@@ -92,8 +94,8 @@ def location_resolve(
 
 
 @router.get("/organizations/{organization_id}/sites", response=list[SiteOut])
-@paginate(LimitOffsetPagination)
-def site_list(request: HttpRequest, organization_id: int, region_id: int | None = None) -> object:
+@paginate(Pagination)
+def site_list(request: HttpRequest, organization_id: Id, region_id: Id | None = None) -> object:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -101,7 +103,7 @@ def site_list(request: HttpRequest, organization_id: int, region_id: int | None 
 
 
 @router.post("/organizations/{organization_id}/sites", response={201: SiteOut})
-def site_create(request: HttpRequest, organization_id: int, payload: SiteCreateIn) -> Status[Site]:
+def site_create(request: HttpRequest, organization_id: Id, payload: SiteCreateIn) -> Status[Site]:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=SITE_EDITORS
     )
@@ -109,7 +111,7 @@ def site_create(request: HttpRequest, organization_id: int, payload: SiteCreateI
 
 
 @router.get("/organizations/{organization_id}/sites/{site_id}", response=SiteOut)
-def site_detail(request: HttpRequest, organization_id: int, site_id: int) -> Site:
+def site_detail(request: HttpRequest, organization_id: Id, site_id: Id) -> Site:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -118,7 +120,7 @@ def site_detail(request: HttpRequest, organization_id: int, site_id: int) -> Sit
 
 @router.put("/organizations/{organization_id}/sites/{site_id}/position", response=SiteOut)
 def site_move(
-    request: HttpRequest, organization_id: int, site_id: int, payload: SitePositionIn
+    request: HttpRequest, organization_id: Id, site_id: Id, payload: SitePositionIn
 ) -> Site:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=SITE_EDITORS

@@ -5,6 +5,8 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
+
 from .models import Region, Site
 
 
@@ -12,7 +14,7 @@ class RegionCreateIn(Schema):
     code: str = Field(max_length=32)
     name: str = Field(max_length=64)
     level: int = Field(ge=1, le=4, description="1 province, 2 city, 3 district, 4 maintenance area")
-    parent_id: int | None = None
+    parent_id: Id | None = None
     boundary: dict[str, Any] | None = Field(None, description="GeoJSON Polygon/MultiPolygon")
 
 
@@ -31,7 +33,7 @@ class RegionOut(Schema):
 
 
 class GridCreateIn(Schema):
-    region_id: int
+    region_id: Id
     code: str = Field(max_length=32)
     name: str = Field(max_length=64)
     polygon: dict[str, Any]
@@ -48,7 +50,9 @@ class GridOut(Schema):
 class SiteCreateIn(Schema):
     code: str = Field(max_length=32)
     name: str = Field(max_length=128)
-    kind: str = Field(Site.Kind.TOWER, description="tower, machine_room, base_station, indoor…")
+    kind: str = Field(
+        Site.Kind.TOWER, max_length=16, description="tower, machine_room, base_station, indoor…"
+    )
     address: str = Field("", max_length=255)
     lat: float
     lng: float

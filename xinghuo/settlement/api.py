@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user, require_operator
+from xinghuo.core.api import Id, Pagination, Year, paginate
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
@@ -49,7 +49,7 @@ router = Router(tags=["settlement"])
 
 
 @router.get("/organizations/{organization_id}/escrow", response=EscrowOut)
-def escrow(request: HttpRequest, organization_id: int) -> dict[str, int]:
+def escrow(request: HttpRequest, organization_id: Id) -> dict[str, int]:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -58,7 +58,7 @@ def escrow(request: HttpRequest, organization_id: int) -> dict[str, int]:
 
 @router.post("/organizations/{organization_id}/escrow/top-ups", response={201: TopUpDeclarationOut})
 def escrow_topup(
-    request: HttpRequest, organization_id: int, payload: TopUpIn
+    request: HttpRequest, organization_id: Id, payload: TopUpIn
 ) -> Status[TopUpDeclaration]:
     """A finance member *declares* a transfer sent to the platform's account (`reference` is
     the bank serial). It moves no money: it stays `declared` (待到账) until the bank's
@@ -83,7 +83,7 @@ def escrow_topup(
 )
 def escrow_topup_with_proof(
     request: HttpRequest,
-    organization_id: int,
+    organization_id: Id,
     amount_fen: Form[int],
     reference: Form[str],
     proof: File[UploadedFile],
@@ -106,8 +106,8 @@ def escrow_topup_with_proof(
 
 
 @router.get("/organizations/{organization_id}/escrow/top-ups", response=list[TopUpDeclarationOut])
-@paginate(LimitOffsetPagination)
-def escrow_topups(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def escrow_topups(request: HttpRequest, organization_id: Id) -> object:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -119,7 +119,7 @@ def escrow_topups(request: HttpRequest, organization_id: int) -> object:
     response=TopUpDeclarationOut,
 )
 def escrow_topup_get(
-    request: HttpRequest, organization_id: int, declaration_id: int
+    request: HttpRequest, organization_id: Id, declaration_id: Id
 ) -> TopUpDeclaration:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
@@ -128,8 +128,8 @@ def escrow_topup_get(
 
 
 @router.get("/organizations/{organization_id}/escrow/transfers", response=list[TransferOut])
-@paginate(LimitOffsetPagination)
-def escrow_transfers(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def escrow_transfers(request: HttpRequest, organization_id: Id) -> object:
     org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -137,7 +137,7 @@ def escrow_transfers(request: HttpRequest, organization_id: int) -> object:
 
 
 @router.get("/workers/me/wallet", response=WalletOut)
-def wallet(request: HttpRequest, year: int | None = None) -> WalletOut:
+def wallet(request: HttpRequest, year: Year | None = None) -> WalletOut:
     worker = workforce_selectors.worker_for_user(user=current_user(request))
     rows = selectors.withholdings_for_worker(worker=worker, year=year)[:100]
     return WalletOut(
@@ -168,7 +168,7 @@ def payout_account_add(
 
 @router.post("/payout-accounts/{account_id}/reveal", response=PayoutAccountRevealOut)
 def payout_account_reveal(
-    request: HttpRequest, account_id: int, payload: PayoutAccountRevealIn
+    request: HttpRequest, account_id: Id, payload: PayoutAccountRevealIn
 ) -> dict:
     """Operators: a payout account's clear number. Every call is recorded (who, when, why,
     from where); to anyone else the account does not exist."""
@@ -202,20 +202,20 @@ def payout_request(request: HttpRequest, payload: PayoutIn) -> Status[Payout]:
 
 
 @router.get("/workers/me/payouts", response=list[PayoutOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_payouts(request: HttpRequest) -> object:
     worker = workforce_selectors.worker_for_user(user=current_user(request))
     return worker.payouts.order_by("-created_at", "-pk")
 
 
 @router.post("/payouts/{payout_pk}/approve", response=PayoutOut)
-def payout_approve(request: HttpRequest, payout_pk: int) -> Payout:
+def payout_approve(request: HttpRequest, payout_pk: Id) -> Payout:
     """The second approver of a large payout (employer finance/owner, or an operator)."""
     return payouts.payout_approve(approver=current_user(request), payout_pk=payout_pk)
 
 
 @router.get("/payouts", response=list[PayoutOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def payout_list(
     request: HttpRequest, status: str | None = None, attention: bool | None = None
 ) -> object:
@@ -229,7 +229,7 @@ def payout_list(
 
 
 @router.get("/payouts/{payout_pk}/attempts", response=list[PayoutAttemptOut])
-def payout_attempts(request: HttpRequest, payout_pk: int) -> list[PayoutAttempt]:
+def payout_attempts(request: HttpRequest, payout_pk: Id) -> list[PayoutAttempt]:
     """Operators: every call made to the channel about a payout, oldest first."""
     require_operator(request)
     return list(selectors.payout_attempts(payout_pk=payout_pk))
@@ -286,7 +286,7 @@ def bank_statement_import(
 
 
 @router.get("/bank-transactions", response=list[BankTransactionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def bank_transactions(request: HttpRequest, unmatched: bool = False) -> object:
     """Operators: the bank transactions, or only those not credited to anyone yet."""
     require_operator(request)
@@ -295,7 +295,7 @@ def bank_transactions(request: HttpRequest, unmatched: bool = False) -> object:
 
 @router.post("/bank-transactions/{transaction_id}/match", response=BankTransactionOut)
 def bank_transaction_match(
-    request: HttpRequest, transaction_id: int, payload: BankMatchIn
+    request: HttpRequest, transaction_id: Id, payload: BankMatchIn
 ) -> BankTransaction:
     """Operators: credit a bank line to an employer (`organization_id`) or to its
     declaration (`declaration_id`). A line credited already is 409 already_credited (and the

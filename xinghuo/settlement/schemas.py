@@ -119,7 +119,7 @@ class WalletOut(Schema):
 
 
 class PayoutAccountIn(Schema):
-    channel: str = Field(description="alipay or bank")
+    channel: str = Field(max_length=16, description="alipay or bank")
     account: str = Field(
         max_length=64,
         description="a mainland mobile number or e-mail (Alipay), or a card number of 12–19 "
@@ -216,7 +216,7 @@ class PayoutAttemptOut(Schema):
 
 
 class ReconcileIn(Schema):
-    channel: str
+    channel: str = Field(max_length=16)
     day: date
 
 

@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+from xinghuo.core.api import IdConverter
 
 from . import (
     views,
@@ -15,6 +17,9 @@ from . import (
     views_settlement,
 )
 
+# Ids in page URLs stop below 2^63: a longer one is not found rather than a server error.
+register_converter(IdConverter, "id")
+
 app_name = "web"
 
 urlpatterns = [
@@ -28,7 +33,7 @@ urlpatterns = [
     path("employer/", views.employer_home, name="employer_home"),
     path("operator/", views.operator_home, name="operator_home"),
     path(
-        "files/attachments/<int:attachment_id>/",
+        "files/attachments/<id:attachment_id>/",
         views.attachment_download,
         name="attachment_download",
     ),
@@ -36,7 +41,7 @@ urlpatterns = [
     path("employer/orders/", views_orders.employer_orders, name="employer_orders"),
     path("employer/orders/new/", views_orders.employer_order_create, name="employer_order_create"),
     path(
-        "employer/orders/<int:order_id>/",
+        "employer/orders/<id:order_id>/",
         views_orders.employer_order_detail,
         name="employer_order_detail",
     ),
@@ -50,12 +55,12 @@ urlpatterns = [
     path("worker/orders/", views_orders.worker_hall, name="worker_hall"),
     path("worker/orders/mine/", views_orders.worker_my_orders, name="worker_my_orders"),
     path(
-        "worker/orders/<int:order_id>/",
+        "worker/orders/<id:order_id>/",
         views_orders.worker_order_detail,
         name="worker_order_detail",
     ),
     path(
-        "worker/orders/<int:order_id>/grab/",
+        "worker/orders/<id:order_id>/grab/",
         views_orders.worker_order_grab,
         name="worker_order_grab",
     ),
@@ -101,7 +106,7 @@ urlpatterns = [
         name="employer_live_positions",
     ),
     path(
-        "employer/orders/<int:order_id>/replay/",
+        "employer/orders/<id:order_id>/replay/",
         views_maps.employer_order_replay,
         name="employer_order_replay",
     ),
@@ -114,18 +119,18 @@ urlpatterns = [
     ),
     path("worker/exams/", views_certification.worker_exams, name="worker_exams"),
     path(
-        "worker/exams/attempts/<int:attempt_id>/",
+        "worker/exams/attempts/<id:attempt_id>/",
         views_certification.worker_exam_take,
         name="worker_exam_take",
     ),
     path(
-        "worker/exams/attempts/<int:attempt_id>/result/",
+        "worker/exams/attempts/<id:attempt_id>/result/",
         views_certification.worker_exam_result,
         name="worker_exam_result",
     ),
     path("worker/radar/", views_certification.worker_radar, name="worker_radar"),
     path(
-        "employer/workers/<int:worker_id>/radar/",
+        "employer/workers/<id:worker_id>/radar/",
         views_certification.employer_worker_radar,
         name="employer_worker_radar",
     ),
@@ -135,7 +140,7 @@ urlpatterns = [
         name="operator_certifications",
     ),
     path(
-        "files/certifications/<int:file_id>/",
+        "files/certifications/<id:file_id>/",
         views_certification.certification_file_download,
         name="certification_file_download",
     ),
@@ -148,7 +153,7 @@ urlpatterns = [
     path("worker/identity/", views_identity.worker_identity, name="worker_identity"),
     path("operator/identities/", views_identity.operator_identities, name="operator_identities"),
     path(
-        "operator/identities/<int:verification_id>/",
+        "operator/identities/<id:verification_id>/",
         views_identity.operator_identity_detail,
         name="operator_identity_detail",
     ),

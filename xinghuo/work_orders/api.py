@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
@@ -31,7 +31,7 @@ from .schemas import (
 router = Router(tags=["work orders"])
 
 
-def _org(request: HttpRequest, organization_id: int) -> Organization:
+def _org(request: HttpRequest, organization_id: Id) -> Organization:
     return account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id
     )
@@ -45,13 +45,13 @@ def _me(request: HttpRequest) -> Worker:
 
 
 @router.get("/organizations/{organization_id}/work-orders", response=list[WorkOrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def order_list(
     request: HttpRequest,
-    organization_id: int,
+    organization_id: Id,
     status: str | None = None,
     priority: str | None = None,
-    region_id: int | None = None,
+    region_id: Id | None = None,
     search: str | None = None,
 ) -> object:
     org = _org(request, organization_id)
@@ -65,7 +65,7 @@ def order_list(
 
 @router.post("/organizations/{organization_id}/work-orders", response={201: WorkOrderOut})
 def order_create(
-    request: HttpRequest, organization_id: int, payload: WorkOrderCreateIn
+    request: HttpRequest, organization_id: Id, payload: WorkOrderCreateIn
 ) -> Status[WorkOrder]:
     org = _org(request, organization_id)
     data = payload.dict()
@@ -82,7 +82,7 @@ def order_create(
 
 
 @router.get("/organizations/{organization_id}/work-orders/{order_id}", response=WorkOrderOut)
-def order_detail(request: HttpRequest, organization_id: int, order_id: int) -> WorkOrder:
+def order_detail(request: HttpRequest, organization_id: Id, order_id: Id) -> WorkOrder:
     return selectors.order_get_for_organization(
         organization=_org(request, organization_id), order_id=order_id
     )
@@ -92,7 +92,7 @@ def order_detail(request: HttpRequest, organization_id: int, order_id: int) -> W
     "/organizations/{organization_id}/work-orders/{order_id}/events",
     response=list[WorkOrderEventOut],
 )
-def order_events(request: HttpRequest, organization_id: int, order_id: int) -> list[WorkOrderEvent]:
+def order_events(request: HttpRequest, organization_id: Id, order_id: Id) -> list[WorkOrderEvent]:
     order = selectors.order_get_for_organization(
         organization=_org(request, organization_id), order_id=order_id
     )
@@ -102,21 +102,21 @@ def order_events(request: HttpRequest, organization_id: int, order_id: int) -> l
 @router.get(
     "/organizations/{organization_id}/work-orders/{order_id}/track", response=list[TrackPointOut]
 )
-def order_track(request: HttpRequest, organization_id: int, order_id: int) -> list[TrackPoint]:
+def order_track(request: HttpRequest, organization_id: Id, order_id: Id) -> list[TrackPoint]:
     order = selectors.order_get_for_organization(
         organization=_org(request, organization_id), order_id=order_id
     )
     return list(selectors.order_track(order=order))
 
 
-def _employer(request: HttpRequest, organization_id: int) -> tuple[User, Organization]:
+def _employer(request: HttpRequest, organization_id: Id) -> tuple[User, Organization]:
     return current_user(request), _org(request, organization_id)
 
 
 @router.post(
     "/organizations/{organization_id}/work-orders/{order_id}/publish", response=WorkOrderOut
 )
-def order_publish(request: HttpRequest, organization_id: int, order_id: int) -> WorkOrder:
+def order_publish(request: HttpRequest, organization_id: Id, order_id: Id) -> WorkOrder:
     actor, org = _employer(request, organization_id)
     return services.work_order_publish(actor=actor, organization=org, order_id=order_id)
 
@@ -125,7 +125,7 @@ def order_publish(request: HttpRequest, organization_id: int, order_id: int) -> 
     "/organizations/{organization_id}/work-orders/{order_id}/cancel", response=WorkOrderOut
 )
 def order_cancel(
-    request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
+    request: HttpRequest, organization_id: Id, order_id: Id, payload: ReasonIn
 ) -> WorkOrder:
     actor, org = _employer(request, organization_id)
     return services.work_order_cancel(
@@ -137,7 +137,7 @@ def order_cancel(
     "/organizations/{organization_id}/work-orders/{order_id}/accept", response=WorkOrderOut
 )
 def order_accept(
-    request: HttpRequest, organization_id: int, order_id: int, payload: AcceptIn
+    request: HttpRequest, organization_id: Id, order_id: Id, payload: AcceptIn
 ) -> WorkOrder:
     actor, org = _employer(request, organization_id)
     return services.work_order_accept(
@@ -153,7 +153,7 @@ def order_accept(
     "/organizations/{organization_id}/work-orders/{order_id}/reject", response=WorkOrderOut
 )
 def order_reject(
-    request: HttpRequest, organization_id: int, order_id: int, payload: ReasonIn
+    request: HttpRequest, organization_id: Id, order_id: Id, payload: ReasonIn
 ) -> WorkOrder:
     actor, org = _employer(request, organization_id)
     return services.work_order_reject(
@@ -167,8 +167,8 @@ def order_reject(
 )
 def order_documents(
     request: HttpRequest,
-    organization_id: int,
-    order_id: int,
+    organization_id: Id,
+    order_id: Id,
     files: File[list[UploadedFile]],
 ) -> Status[list[Attachment]]:
     """Multipart `files`: PDF or images (by content), ≤20 MB each, ≤10 at a time."""
@@ -185,24 +185,24 @@ def order_documents(
 
 
 @router.get("/workers/me/orders", response=list[WorkOrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_orders(request: HttpRequest, status: str | None = None) -> object:
     return selectors.order_list_for_worker(worker=_me(request), status=status)
 
 
 @router.get("/work-orders/{order_id}", response=WorkOrderOut)
-def worker_order_detail(request: HttpRequest, order_id: int) -> WorkOrder:
+def worker_order_detail(request: HttpRequest, order_id: Id) -> WorkOrder:
     """An order as the worker sees it: 404 unless he holds it or may take it."""
     return selectors.order_get_for_worker(worker=_me(request), order_id=order_id)
 
 
 @router.post("/work-orders/{order_id}/depart", response=WorkOrderOut)
-def order_depart(request: HttpRequest, order_id: int, payload: OptionalPositionIn) -> WorkOrder:
+def order_depart(request: HttpRequest, order_id: Id, payload: OptionalPositionIn) -> WorkOrder:
     return services.work_order_depart(worker=_me(request), order_id=order_id, **payload.dict())
 
 
 @router.post("/work-orders/{order_id}/positions", response={201: TrackPointOut})
-def order_position(request: HttpRequest, order_id: int, payload: PositionIn) -> Status[TrackPoint]:
+def order_position(request: HttpRequest, order_id: Id, payload: PositionIn) -> Status[TrackPoint]:
     return Status(
         201,
         services.work_order_report_position(
@@ -212,14 +212,14 @@ def order_position(request: HttpRequest, order_id: int, payload: PositionIn) -> 
 
 
 @router.post("/work-orders/{order_id}/check-in", response=WorkOrderOut)
-def order_check_in(request: HttpRequest, order_id: int, payload: PositionIn) -> WorkOrder:
+def order_check_in(request: HttpRequest, order_id: Id, payload: PositionIn) -> WorkOrder:
     data = payload.dict()
     data.pop("at")
     return services.work_order_check_in(worker=_me(request), order_id=order_id, **data)
 
 
 @router.post("/work-orders/{order_id}/check-out", response=WorkOrderOut)
-def order_check_out(request: HttpRequest, order_id: int, payload: PositionIn) -> WorkOrder:
+def order_check_out(request: HttpRequest, order_id: Id, payload: PositionIn) -> WorkOrder:
     data = payload.dict()
     data.pop("at")
     return services.work_order_check_out(worker=_me(request), order_id=order_id, **data)
@@ -228,8 +228,8 @@ def order_check_out(request: HttpRequest, order_id: int, payload: PositionIn) ->
 @router.post("/work-orders/{order_id}/deliver", response=WorkOrderOut)
 def order_deliver(
     request: HttpRequest,
-    order_id: int,
-    note: Form[str] = "",
+    order_id: Id,
+    note: str = Form("", max_length=services.MAX_DELIVERY_NOTE),
     photos: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> WorkOrder:
     """Multipart: `note` and up to 9 `photos` (JPEG, PNG or WebP, 10 MB each)."""

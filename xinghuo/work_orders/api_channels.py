@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization
+from xinghuo.core.api import Id, Pagination, paginate
 
 from .channels import alarms, external, selectors, spreadsheet
 from .channels.schemas import (
@@ -39,7 +39,7 @@ KEY_MANAGERS = ("owner", "admin")
 
 
 def _organization(
-    request: HttpRequest, organization_id: int, roles: tuple[str, ...]
+    request: HttpRequest, organization_id: Id, roles: tuple[str, ...]
 ) -> Organization:
     return account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=roles
@@ -76,7 +76,7 @@ def _order_out(order: WorkOrder, *, created: bool) -> dict[str, Any]:
 
 @router.post("/organizations/{organization_id}/work-orders/import", response=ImportReportOut)
 def work_order_import(
-    request: HttpRequest, organization_id: int, file: File[UploadedFile], publish: bool = True
+    request: HttpRequest, organization_id: Id, file: File[UploadedFile], publish: bool = True
 ) -> spreadsheet.ImportReport:
     """Create orders from an .xlsx or .csv (UTF-8 or GB18030), at most 5 MB and 5,000 rows.
 
@@ -92,7 +92,7 @@ def work_order_import(
 
 
 @router.get("/organizations/{organization_id}/work-orders/import-template.xlsx")
-def work_order_import_template(request: HttpRequest, organization_id: int) -> HttpResponse:
+def work_order_import_template(request: HttpRequest, organization_id: Id) -> HttpResponse:
     """The import template: Chinese headers, one example row, a sheet of instructions."""
     org = _organization(request, organization_id, ORDER_EDITORS)
     response = HttpResponse(
@@ -114,7 +114,7 @@ def work_order_import_template(request: HttpRequest, organization_id: int) -> Ht
     response={200: ChannelOrderOut, 201: ChannelOrderOut},
 )
 def work_order_create_external(
-    request: HttpRequest, organization_id: int, payload: ExternalOrderCreateIn
+    request: HttpRequest, organization_id: Id, payload: ExternalOrderCreateIn
 ) -> Status[dict[str, Any]]:
     """Create an order from your system, once per `external_ref` (201, created=true).
 
@@ -201,15 +201,15 @@ def alarm_webhook(request: HttpRequest, key_id: str) -> dict[str, Any]:
 
 
 @router.get("/organizations/{organization_id}/alarm-rules", response=list[AlarmRuleOut])
-@paginate(LimitOffsetPagination)
-def alarm_rule_list(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def alarm_rule_list(request: HttpRequest, organization_id: Id) -> object:
     org = _organization(request, organization_id, ORDER_EDITORS)
     return selectors.alarm_rule_list(organization=org)
 
 
 @router.post("/organizations/{organization_id}/alarm-rules", response={201: AlarmRuleOut})
 def alarm_rule_create(
-    request: HttpRequest, organization_id: int, payload: AlarmRuleCreateIn
+    request: HttpRequest, organization_id: Id, payload: AlarmRuleCreateIn
 ) -> Status[AlarmRule]:
     """A rule turning one alarm type into orders (owners and administrators)."""
     org = _organization(request, organization_id, KEY_MANAGERS)
@@ -221,8 +221,8 @@ def alarm_rule_create(
 
 
 @router.get("/organizations/{organization_id}/integration-keys", response=list[IntegrationKeyOut])
-@paginate(LimitOffsetPagination)
-def integration_key_list(request: HttpRequest, organization_id: int) -> object:
+@paginate(Pagination)
+def integration_key_list(request: HttpRequest, organization_id: Id) -> object:
     org = _organization(request, organization_id, KEY_MANAGERS)
     return selectors.integration_key_list(organization=org)
 
@@ -232,7 +232,7 @@ def integration_key_list(request: HttpRequest, organization_id: int) -> object:
     response={201: IntegrationKeyCreatedOut},
 )
 def integration_key_create(
-    request: HttpRequest, organization_id: int, payload: IntegrationKeyCreateIn
+    request: HttpRequest, organization_id: Id, payload: IntegrationKeyCreateIn
 ) -> Status[dict[str, Any]]:
     """A key for the monitoring system's webhook. The secret is in this answer only."""
     org = _organization(request, organization_id, KEY_MANAGERS)
@@ -257,7 +257,7 @@ def integration_key_create(
     response=IntegrationKeyOut,
 )
 def integration_key_revoke(
-    request: HttpRequest, organization_id: int, key_id: str
+    request: HttpRequest, organization_id: Id, key_id: str
 ) -> IntegrationKey:
     org = _organization(request, organization_id, KEY_MANAGERS)
     return alarms.integration_key_revoke(

@@ -7,16 +7,18 @@ from django.urls import reverse
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
+
 from .models import Attachment, WorkOrder, WorkOrderEvent
 
 
 class WorkOrderCreateIn(Schema):
-    site_id: int
+    site_id: Id
     title: str = Field(max_length=128)
     kind: Literal["order", "shift"] = "order"
     description: str = Field("", max_length=5000)
-    required_role_id: int | None = None
-    required_skill_ids: list[int] = Field(default_factory=list, max_length=20)
+    required_role_id: Id | None = None
+    required_skill_ids: list[Id] = Field(default_factory=list, max_length=20)
     priority: Literal["urgent", "normal"] = "normal"
     earliest_start_at: datetime | None = None
     deadline_at: datetime
@@ -27,7 +29,7 @@ class WorkOrderCreateIn(Schema):
     publish: bool = True
 
 
-class SkillBriefOut(Schema):
+class WorkOrderSkillOut(Schema):
     id: int
     code: str
     name: str
@@ -48,7 +50,7 @@ class WorkOrderOut(Schema):
     title: str
     description: str
     required_role_id: int | None
-    required_skills: list[SkillBriefOut]
+    required_skills: list[WorkOrderSkillOut]
     priority: str
     earliest_start_at: datetime | None
     deadline_at: datetime

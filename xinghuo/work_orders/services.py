@@ -548,6 +548,10 @@ def work_order_attach_documents(
     return list(order.attachments.exclude(pk__in=before).order_by("pk"))
 
 
+# The delivery note's longest text: longer is refused, never cut.
+MAX_DELIVERY_NOTE = 5000
+
+
 @transaction.atomic
 def work_order_deliver(
     *, worker: Worker, order_id: int, note: str, photos: Iterable[UploadedFile] = ()
@@ -556,6 +560,12 @@ def work_order_deliver(
     order = _lock_worker_order(worker=worker, order_id=order_id)
     lifecycle.check(order, "deliver")
     note = (note or "").strip()
+    if len(note) > MAX_DELIVERY_NOTE:
+        raise ValidationFailed(
+            _("The note is too long (at most %(max)s characters).") % {"max": MAX_DELIVERY_NOTE},
+            code="too_long",
+            detail={"field": "note", "max_length": MAX_DELIVERY_NOTE},
+        )
     checked = _checked_files(photos, PHOTOS)
     if not note and not checked:
         raise ValidationFailed(
@@ -566,7 +576,7 @@ def work_order_deliver(
     now = timezone.now()
     _store(order=order, checked=checked, purpose=Attachment.Purpose.DELIVERY, user=worker.user)
     order.delivered_at = now
-    order.delivery_note = note[:5000]
+    order.delivery_note = note
     lifecycle.apply(
         order,
         "deliver",

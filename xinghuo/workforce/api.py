@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.regions import selectors as region_selectors
 
 from . import selectors, services
@@ -37,8 +37,8 @@ def _me(request: HttpRequest) -> Worker:
 
 
 @router.get("/roles", response=list[RoleOut])
-@paginate(LimitOffsetPagination)
-def role_list(request: HttpRequest, organization_id: int | None = None) -> object:
+@paginate(Pagination)
+def role_list(request: HttpRequest, organization_id: Id | None = None) -> object:
     """Roles: the seven defaults, plus an employer's own with ?organization_id."""
     if organization_id is None:
         return selectors.role_list()
@@ -49,7 +49,7 @@ def role_list(request: HttpRequest, organization_id: int | None = None) -> objec
 
 
 @router.post("/organizations/{organization_id}/roles", response={201: RoleOut})
-def role_create(request: HttpRequest, organization_id: int, payload: RoleCreateIn) -> Status[Role]:
+def role_create(request: HttpRequest, organization_id: Id, payload: RoleCreateIn) -> Status[Role]:
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
     return Status(
@@ -61,7 +61,7 @@ def role_create(request: HttpRequest, organization_id: int, payload: RoleCreateI
 
 
 @router.get("/skills", response=list[SkillOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def skill_list(request: HttpRequest) -> object:
     return selectors.skill_list()
 
@@ -100,7 +100,7 @@ def worker_report_position(request: HttpRequest, payload: PositionIn) -> Worker:
 
 
 @router.get("/workers/me/role-change-requests", response=list[RoleChangeRequestOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def my_role_change_requests(request: HttpRequest) -> object:
     return selectors.role_change_request_list(worker=_me(request))
 
@@ -118,7 +118,7 @@ def role_change_request_create(
 
 
 @router.get("/role-change-requests", response=list[RoleChangeRequestOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def role_change_request_list(request: HttpRequest, status: str | None = "pending") -> object:
     """Operators: the review queue (pending by default)."""
     require_operator(request)
@@ -127,7 +127,7 @@ def role_change_request_list(request: HttpRequest, status: str | None = "pending
 
 @router.post("/role-change-requests/{request_id}/approve", response=RoleChangeRequestOut)
 def role_change_approve(
-    request: HttpRequest, request_id: int, payload: ReviewIn
+    request: HttpRequest, request_id: Id, payload: ReviewIn
 ) -> RoleChangeRequest:
     return services.role_change_approve(
         reviewer=current_user(request), request_id=request_id, note=payload.note
@@ -136,7 +136,7 @@ def role_change_approve(
 
 @router.post("/role-change-requests/{request_id}/reject", response=RoleChangeRequestOut)
 def role_change_reject(
-    request: HttpRequest, request_id: int, payload: RejectIn
+    request: HttpRequest, request_id: Id, payload: RejectIn
 ) -> RoleChangeRequest:
     return services.role_change_reject(
         reviewer=current_user(request), request_id=request_id, reason=payload.reason
@@ -154,9 +154,9 @@ def team_add_member(request: HttpRequest, payload: TeamMemberIn) -> Status[Worke
 
 
 @router.get("/workers", response=list[WorkerBriefOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def worker_list(
-    request: HttpRequest, region_id: int | None = None, role_id: int | None = None
+    request: HttpRequest, region_id: Id | None = None, role_id: Id | None = None
 ) -> object:
     """Operators: every worker, filtered by region (and the regions below it) and role."""
     require_operator(request)

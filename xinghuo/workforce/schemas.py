@@ -6,6 +6,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
+from xinghuo.core.api import Id
+
 from .models import RoleChangeRequest, Worker, WorkerSkill
 
 
@@ -113,12 +115,12 @@ class WorkerBriefOut(Schema):
 
 
 class WorkerAreasIn(Schema):
-    region_ids: list[int] = Field(max_length=100)
-    grid_ids: list[int] = Field(default_factory=list, max_length=200)
+    region_ids: list[Id] = Field(max_length=100)
+    grid_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
 class WorkerSkillsIn(Schema):
-    skill_ids: list[int] = Field(max_length=100)
+    skill_ids: list[Id] = Field(max_length=100)
 
 
 class WorkerStatusIn(Schema):
@@ -133,7 +135,7 @@ class PositionIn(Schema):
 
 
 class RoleChangeRequestIn(Schema):
-    to_role_id: int
+    to_role_id: Id
     reason: str = Field("", max_length=255)
 
 

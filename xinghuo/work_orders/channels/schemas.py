@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
+
+from xinghuo.core.api import Id
 
 from ..models import AlarmRule
 
@@ -37,23 +39,25 @@ class ExternalOrderCreateIn(Schema):
         description="Your system's id for the order; the same value again returns the first "
         "order unchanged (created=false), whatever the other fields say",
     )
-    site_id: int | None = Field(None, description="Give site_id or site_code")
+    site_id: Id | None = Field(None, description="Give site_id or site_code")
     site_code: str | None = Field(None, max_length=32)
-    title: str
-    description: str = ""
+    title: str = Field(max_length=128)
+    description: str = Field("", max_length=5000)
     kind: Literal["order", "shift"] = "order"
     priority: Literal["urgent", "normal"] = "normal"
     earliest_start_at: datetime | None = Field(
         None, description="ISO 8601; without an offset it is Beijing time"
     )
     deadline_at: datetime = Field(description="ISO 8601; without an offset it is Beijing time")
-    required_role_id: int | None = None
-    required_role: str | None = Field(None, description="Role code or Chinese name")
-    required_skill_ids: list[int] = []
-    required_skills: list[str] = Field([], description="Skill codes or Chinese names")
-    estimated_minutes: int = 60
-    price_fen: int = Field(0, description="Price in fen (1 yuan = 100 fen)")
-    base_points: int = 10
+    required_role_id: Id | None = None
+    required_role: str | None = Field(None, max_length=64, description="Role code or Chinese name")
+    required_skill_ids: list[Id] = Field([], max_length=20)
+    required_skills: list[Annotated[str, Field(max_length=64)]] = Field(
+        [], max_length=20, description="Skill codes or Chinese names"
+    )
+    estimated_minutes: int = Field(60, ge=1, le=10080)
+    price_fen: int = Field(0, ge=0, le=100_000_000, description="Price in fen (1 yuan = 100 fen)")
+    base_points: int = Field(10, ge=0, le=100_000)
     publish: bool = True
 
 
@@ -109,12 +113,14 @@ class AlarmRuleCreateIn(Schema):
         description="Placeholders {alarm_name} {site_name} {site_code} {alarm_type}",
     )
     priority: Literal["urgent", "normal"] = "urgent"
-    required_role: str | None = Field(None, description="Role code or Chinese name")
-    required_skills: list[str] = Field([], description="Skill codes or Chinese names")
-    deadline_minutes: int = Field(description="Deadline after the alarm arrives")
-    estimated_minutes: int = 60
-    price_fen: int = 0
-    base_points: int = 10
+    required_role: str | None = Field(None, max_length=64, description="Role code or Chinese name")
+    required_skills: list[Annotated[str, Field(max_length=64)]] = Field(
+        [], max_length=20, description="Skill codes or Chinese names"
+    )
+    deadline_minutes: int = Field(ge=1, le=525_600, description="Deadline after the alarm arrives")
+    estimated_minutes: int = Field(60, ge=1, le=10080)
+    price_fen: int = Field(0, ge=0, le=100_000_000)
+    base_points: int = Field(10, ge=0, le=100_000)
     is_active: bool = True
 
 
