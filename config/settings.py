@@ -196,6 +196,11 @@ if _payout_channels_file:
     PAYOUT_CHANNELS = json.loads(Path(_payout_channels_file).read_text())
 # Wallet withdrawals above this (fen) wait for a platform operator's approval.
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
+# A correction of a settled order that takes back more than this (fen) waits for a second
+# operator's approval (not the one who asked for it).
+CORRECTION_APPROVAL_THRESHOLD_FEN = int(
+    os.environ.get("CORRECTION_APPROVAL_THRESHOLD_FEN", "100000")
+)
 # The withholding agent's legal name on tax declarations.
 PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "星火平台")
 
