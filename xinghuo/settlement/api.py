@@ -10,11 +10,15 @@ from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
+from . import corrections, payouts, selectors, services
 from . import payout_accounts as payout_accounts_module
-from . import payouts, selectors, services
 from .channels.base import BadSignature, UnknownChannel
-from .models import Payout, PayoutAccount, ReconciliationReport, Transfer
+from .models import Correction, Payout, PayoutAccount, ReconciliationReport, Transfer
 from .schemas import (
+    CorrectionDetailOut,
+    CorrectionIn,
+    CorrectionOut,
+    CorrectionRejectIn,
     EscrowOut,
     PayoutAccountAddedOut,
     PayoutAccountIn,
@@ -29,6 +33,7 @@ from .schemas import (
     TransferOut,
     WalletOut,
     WithholdingOut,
+    WorkerCorrectionsOut,
 )
 
 router = Router(tags=["settlement"])
@@ -183,3 +188,61 @@ def reconcile(request: HttpRequest, payload: ReconcileIn) -> Status[Reconciliati
     """Operators: compare a channel's daily statement with our payouts."""
     require_operator(request)
     return Status(201, payouts.reconcile(channel=payload.channel, day=payload.day))
+
+
+# --- corrections of settled orders (operators; the worker sees his) ---------------------------
+
+
+@router.post("/work-orders/{order_id}/corrections", response={201: CorrectionDetailOut})
+def correction_request(
+    request: HttpRequest, order_id: int, payload: CorrectionIn
+) -> Status[Correction]:
+    """Operators: correct a settled order (new gross below the paid one, or a full refund /
+    chargeback) with a reason. Executes at once up to the approval threshold, otherwise
+    waits for a second operator. Idempotent on `key`. 404 for anyone but an operator."""
+    correction = corrections.correction_request(
+        operator=current_user(request), order_id=order_id, **payload.dict()
+    )
+    return Status(201, correction)
+
+
+@router.get("/corrections", response=list[CorrectionOut])
+@paginate(LimitOffsetPagination)
+def correction_list(request: HttpRequest, status: str | None = None) -> object:
+    """Operators: corrections, newest first (?status=awaiting_approval)."""
+    return corrections.corrections_for_operator(operator=current_user(request), status=status)
+
+
+@router.get("/corrections/{correction_id}", response=CorrectionDetailOut)
+def correction_detail(request: HttpRequest, correction_id: int) -> Correction:
+    """Operators: one correction with its audit trail."""
+    return corrections.correction_get_for_operator(
+        operator=current_user(request), correction_id=correction_id
+    )
+
+
+@router.post("/corrections/{correction_id}/approve", response=CorrectionDetailOut)
+def correction_approve(request: HttpRequest, correction_id: int) -> Correction:
+    """A second operator (not the requester) approves and so executes a correction."""
+    return corrections.correction_approve(
+        operator=current_user(request), correction_id=correction_id
+    )
+
+
+@router.post("/corrections/{correction_id}/reject", response=CorrectionDetailOut)
+def correction_reject(
+    request: HttpRequest, correction_id: int, payload: CorrectionRejectIn
+) -> Correction:
+    return corrections.correction_reject(
+        operator=current_user(request), correction_id=correction_id, reason=payload.reason
+    )
+
+
+@router.get("/workers/me/corrections", response=WorkerCorrectionsOut)
+def my_corrections(request: HttpRequest) -> dict[str, object]:
+    """The worker's corrected payments and the debt still to be netted from his earnings."""
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return {
+        "open_debt_fen": corrections.worker_open_debt_fen(worker=worker),
+        "corrections": list(corrections.corrections_for_worker(worker=worker)[:100]),
+    }

@@ -22,6 +22,7 @@ correction executes once (its status, under a row lock, and its ledger keys).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -32,12 +33,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
-from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
 from . import ledger, tax, tax_facts
-from .exceptions import IdempotencyConflict
+from .exceptions import CorrectionNotFound, IdempotencyConflict
 from .ledger import TransferSpec
 from .models import (
     Correction,
@@ -53,13 +54,6 @@ S = Correction.Status
 K = Correction.Kind
 M = tax.TaxMethod
 CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
-
-
-class CorrectionNotFound(NotFound):
-    default_code = "correction_not_found"
-
-    def __init__(self) -> None:
-        super().__init__(_("Correction not found."))
 
 
 def _yuan(fen: int) -> str:
@@ -379,25 +373,32 @@ def debts_to_net(*, worker_id: int, net_fen: int) -> list[tuple[Correction, int]
     return netting
 
 
-def carry_into(*, worker_id: int, organization_id: int, taxed: tax.TaxResult) -> int:
+def carry_into(*, worker_id: int, organization_id: int, taxed: tax.TaxResult, on: date) -> int:
     """How much of an open tax credit of the same payer and method this payment's tax takes
     (the cumulative methods carry corrections by themselves: 0)."""
     if taxed.method in CUMULATIVE or not taxed.tax_fen:
         return 0
     open_fen = _open_carries(
-        worker_id=worker_id, organization_id=organization_id, method=taxed.method
+        worker_id=worker_id, organization_id=organization_id, method=taxed.method, on=on
     ).aggregate(s=Sum("carry_open_fen"))["s"]
     return min(taxed.tax_fen, open_fen or 0)
 
 
-def _open_carries(*, worker_id: int, organization_id: int, method: str) -> QuerySet[Correction]:
-    return Correction.objects.filter(
+def _open_carries(
+    *, worker_id: int, organization_id: int, method: str, on: date
+) -> QuerySet[Correction]:
+    qs = Correction.objects.filter(
         worker_id=worker_id,
         organization_id=organization_id,
         method=method,
         status=S.EXECUTED,
         carry_open_fen__gt=0,
-    ).order_by("executed_at", "pk")
+    )
+    if method == M.LABOUR_PER_PAYMENT:
+        # A later payment in the corrected month is merged with it (每次): the month's
+        # tax is recomputed from the corrected income and the tax withheld, nothing to carry.
+        qs = qs.exclude(year=on.year, month=on.month)
+    return qs.order_by("executed_at", "pk")
 
 
 def record_settlement(
@@ -412,6 +413,7 @@ def record_settlement(
         worker_id=withholding.worker_id,
         organization_id=withholding.organization_id,
         method=withholding.method,
+        on=date(withholding.year, withholding.month, 1),
     ):
         if left <= 0:
             break

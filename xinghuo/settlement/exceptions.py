@@ -32,3 +32,12 @@ class PayoutAccountNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__(_("Payout account not found."))
+
+
+class CorrectionNotFound(NotFound):
+    """A missing correction or settled order, or any for someone who is not an operator."""
+
+    default_code = "correction_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Correction not found."))

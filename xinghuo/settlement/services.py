@@ -180,7 +180,7 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
     )
     # A tax credit a correction found (over-withheld in an earlier month of this payer).
     carried = corrections.carry_into(
-        worker_id=worker_id, organization_id=order.organization_id, taxed=taxed
+        worker_id=worker_id, organization_id=order.organization_id, taxed=taxed, on=on
     )
     taxed = dataclasses.replace(taxed, tax_fen=taxed.tax_fen - carried)
     # Tax first (capped at the payment by the tax module), then the worker's fee from what is
