@@ -120,7 +120,9 @@ def correction_request(
     if kind == K.AMOUNT:
         if not isinstance(new_gross_fen, int) or isinstance(new_gross_fen, bool):
             raise ValidationFailed(
-                _("Give the corrected amount in whole fen."), detail={"field": "new_gross_fen"}
+                _("Give the corrected amount in whole fen."),
+                code="amount_required",
+                detail={"field": "new_gross_fen"},
             )
         target = new_gross_fen
     else:
