@@ -5,6 +5,7 @@ from . import (
     views_autoassign,
     views_certification,
     views_contracts,
+    views_corrections,
     views_dashboards,
     views_identity,
     views_identity_employer,
@@ -68,6 +69,11 @@ urlpatterns = [
     path("worker/wallet/", views_settlement.worker_wallet, name="worker_wallet"),
     path("worker/wallet/statement/", views_settlement.worker_statement, name="worker_statement"),
     path("operator/finance/", views_settlement.operator_finance, name="operator_finance"),
+    path(
+        "operator/corrections/",
+        views_corrections.operator_corrections,
+        name="operator_corrections",
+    ),
     path(
         "operator/finance/declaration/",
         views_settlement.operator_declaration,
