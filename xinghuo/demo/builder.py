@@ -42,6 +42,7 @@ from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
 
 from .clearance import identity_submit, person_for, worker_clear
+from .corrections import build_corrections
 from .licence import licence_image
 from .orders import build_orders
 
@@ -519,6 +520,7 @@ class _Builder:
             demo_district_code="330106",
         )
         self.log(f"Work orders: {orders}")
+        self.log(build_corrections(operator=self.operator, password=DEMO_PASSWORD))
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),
