@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+from django.db import transaction
 
 from xinghuo.accounts import services as account_services
 from xinghuo.notifications.models import Notification
@@ -146,7 +147,8 @@ def settle_at(make_order, owner, org, worker, price_fen, when) -> Withholding:
     order = make_order(owner=owner, organization=org, price_fen=price_fen)
     WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
     order.refresh_from_db()
-    return services.order_settle(order=order, at=when)
+    with transaction.atomic():  # acceptance's transaction
+        return services.order_settle(order=order, at=when)
 
 
 def test_a_small_correction_executes_at_once_and_carries_the_per_payment_tax_difference(
@@ -227,4 +229,54 @@ def test_an_unsettled_order_has_nothing_to_correct_and_a_key_is_one_correction(
     # Refunded already: nothing left to lower.
     twice = api(operator).post(f"/work-orders/{w.order_id}/corrections", {**body, "key": "K-2"})
     assert twice.status_code == 422
+    sound()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_and_approvals_execute_one_correction_once(
+    make_employer, make_worker, make_order, operator, second_operator
+):
+    import threading
+
+    from django.db import connection, connections
+
+    from xinghuo.settlement import corrections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real row locking is tested on PostgreSQL (CI runs it)")
+    owner, org = make_employer()
+    worker = make_worker()
+    w = settle_at(make_order, owner, org, worker, 800_000, at(2026, 5, 5))
+    errors: list[str] = []
+    ids: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def client(n: int) -> None:
+        try:
+            barrier.wait()
+            c = corrections.correction_request(
+                operator=operator,
+                order_id=w.order_id,
+                kind="refund",
+                reason="并发退款",
+                key="RACE-1",
+            )
+            ids.append(c.pk)
+            corrections.correction_approve(operator=second_operator, correction_id=c.pk)
+        except Exception as exc:
+            errors.append(f"{n}: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+    assert len(set(ids)) == 1
+    c = Correction.objects.get()
+    assert c.status == "executed"
+    assert Transfer.objects.filter(key__startswith=f"correction:{c.pk}:").count() == 2
+    assert [e.action for e in c.events.all()] == ["requested", "approved", "executed"]
     sound()
