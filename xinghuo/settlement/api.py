@@ -10,15 +10,30 @@ from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
-from . import corrections, payouts, selectors, services
+from . import corrections, payouts, selectors, services, tax_facts
 from . import payout_accounts as payout_accounts_module
 from .channels.base import BadSignature, UnknownChannel
-from .models import Correction, Payout, PayoutAccount, ReconciliationReport, Transfer
+from .models import (
+    BusinessRegistration,
+    Correction,
+    DeclaredDeduction,
+    Employment,
+    Payout,
+    PayoutAccount,
+    ReconciliationReport,
+    Transfer,
+)
 from .schemas import (
+    BusinessRegistrationIn,
+    BusinessRegistrationOut,
     CorrectionDetailOut,
     CorrectionIn,
     CorrectionOut,
     CorrectionRejectIn,
+    DeclaredDeductionIn,
+    DeclaredDeductionOut,
+    EmploymentIn,
+    EmploymentOut,
     EscrowOut,
     PayoutAccountAddedOut,
     PayoutAccountIn,
@@ -246,3 +261,59 @@ def my_corrections(request: HttpRequest) -> dict[str, object]:
         "open_debt_fen": corrections.worker_open_debt_fen(worker=worker),
         "corrections": list(corrections.corrections_for_worker(worker=worker)[:100]),
     }
+
+
+# --- tax facts --------------------------------------------------------------------------------
+
+
+@router.post("/organizations/{organization_id}/employments", response={201: EmploymentOut})
+def employment_record(
+    request: HttpRequest, organization_id: int, payload: EmploymentIn
+) -> Status[Employment]:
+    """Employer finance (or an operator): a worker employed from `hired_on` (payroll mode
+    counts the wage months from the month of hire)."""
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    return Status(
+        201,
+        tax_facts.employment_record(
+            actor=user,
+            organization=org,
+            worker=tax_facts.worker_get(worker_id=payload.worker_id),
+            hired_on=payload.hired_on,
+            left_on=payload.left_on,
+        ),
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/declared-deductions", response={201: DeclaredDeductionOut}
+)
+def deduction_declare(
+    request: HttpRequest, organization_id: int, payload: DeclaredDeductionIn
+) -> Status[DeclaredDeduction]:
+    """Employer finance (or an operator): a worker's 专项扣除 and 专项附加扣除 for one month."""
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    data = payload.dict()
+    worker = tax_facts.worker_get(worker_id=data.pop("worker_id"))
+    return Status(
+        201, tax_facts.deduction_declare(actor=user, organization=org, worker=worker, **data)
+    )
+
+
+@router.post("/workers/me/business-registration", response={201: BusinessRegistrationOut})
+def business_registration_submit(
+    request: HttpRequest, payload: BusinessRegistrationIn
+) -> Status[BusinessRegistration]:
+    """The worker's business registration; an operator verifies it before it counts."""
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return Status(201, tax_facts.business_registration_submit(worker=worker, **payload.dict()))
+
+
+@router.post("/workers/{worker_id}/business-registration/verify", response=BusinessRegistrationOut)
+def business_registration_verify(request: HttpRequest, worker_id: int) -> BusinessRegistration:
+    """Operators: the licence checked; 404 for anyone else."""
+    return tax_facts.business_registration_verify(
+        operator=current_user(request), worker_id=worker_id
+    )

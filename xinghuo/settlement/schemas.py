@@ -230,3 +230,51 @@ class WorkerCorrectionOut(Schema):
 class WorkerCorrectionsOut(Schema):
     open_debt_fen: int = Field(description="still to be netted from your next earnings")
     corrections: list[WorkerCorrectionOut]
+
+
+# --- tax facts (issue 11) --------------------------------------------------------------------
+
+
+class EmploymentIn(Schema):
+    worker_id: int
+    hired_on: date
+    left_on: date | None = None
+
+
+class EmploymentOut(Schema):
+    id: int
+    worker_id: int
+    organization_id: int
+    hired_on: date
+    left_on: date | None
+
+
+class DeclaredDeductionIn(Schema):
+    worker_id: int
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    special_fen: int = Field(0, ge=0, le=100_000_000, description="专项扣除 (social insurance)")
+    special_additional_fen: int = Field(0, ge=0, le=100_000_000, description="专项附加扣除")
+
+
+class DeclaredDeductionOut(Schema):
+    id: int
+    worker_id: int
+    organization_id: int
+    year: int
+    month: int
+    special_fen: int
+    special_additional_fen: int
+
+
+class BusinessRegistrationIn(Schema):
+    registration_number: str = Field(max_length=32)
+    business_name: str = Field("", max_length=128)
+
+
+class BusinessRegistrationOut(Schema):
+    worker_id: int
+    registration_number: str
+    business_name: str
+    is_verified: bool
+    verified_at: datetime | None

@@ -51,6 +51,13 @@ def _require_finance_or_operator(*, actor: User, organization: Organization) -> 
 # --- recording the facts ------------------------------------------------------------------
 
 
+def worker_get(*, worker_id: int) -> Worker:
+    worker = Worker.objects.filter(pk=worker_id).first()
+    if worker is None:
+        raise NotFound(_("Worker not found."), code="worker_not_found")
+    return worker
+
+
 @transaction.atomic
 def employment_record(
     *,

@@ -265,3 +265,33 @@ def test_only_the_employers_finance_records_an_employment(make_employer, make_wo
         tax_facts.employment_record(
             actor=stranger, organization=org, worker=worker, hired_on=date(2026, 1, 1)
         )
+
+
+def test_tax_facts_through_the_api(api, make_employer, make_worker, operator, db):
+    owner, org = make_employer(escrow_fen=0, verified=False)
+    stranger, _other = make_employer(escrow_fen=0, verified=False)
+    worker = make_worker()
+    employment = {"worker_id": worker.pk, "hired_on": "2026-03-10"}
+    url = f"/organizations/{org.pk}/employments"
+    assert api(stranger).post(url, employment).status_code == 404
+    made = api(owner).post(url, employment)
+    assert made.status_code == 201 and made.json()["hired_on"] == "2026-03-10"
+    bad = api(owner).post(url, {**employment, "left_on": "2026-01-01"})
+    assert bad.status_code == 422 and bad.json()["code"] == "invalid_employment"
+    assert api(owner).post(url, {**employment, "worker_id": 10**9}).status_code == 404
+    deduction = {"worker_id": worker.pk, "year": 2026, "month": 3, "special_fen": 100_000}
+    deductions = f"/organizations/{org.pk}/declared-deductions"
+    assert api(owner).post(deductions, deduction).status_code == 201
+    assert api(owner).post(deductions, {**deduction, "special_fen": -1}).status_code == 422
+    assert api(owner).post(deductions, {**deduction, "month": 13}).status_code == 422
+
+    me = api(worker.user)
+    sent = me.post(
+        "/workers/me/business-registration", {"registration_number": "92330106MA2H00001X"}
+    )
+    assert sent.status_code == 201 and sent.json()["is_verified"] is False
+    verify = f"/workers/{worker.pk}/business-registration/verify"
+    assert me.post(verify).status_code == 404
+    assert api(owner).post(verify).status_code == 404
+    verified = api(operator).post(verify)
+    assert verified.status_code == 200 and verified.json()["is_verified"] is True
