@@ -9,6 +9,7 @@ Money path of a paid order (all amounts in fen, keys make every step idempotent)
               worker earnings ──▶ tax payable (withheld)      key settle:<order>:tax
               worker earnings ──▶ fee revenue (worker pays)   key settle:<order>:fee
               escrow ──▶ fee revenue (employer pays)          key settle:<order>:fee
+              worker earnings ──▶ employer escrow (debts)     key settle:<order>:net-debt:<c>
               worker earnings ──▶ worker wallet (net)         key settle:<order>:net
 
 A settled order can never be settled again: its reservation is posted once and the

@@ -64,6 +64,11 @@ TRANSFER_LABELS: dict[tuple[str, str], Any] = {
     ("reserve", Transfer.Kind.VOID_PENDING): gettext_lazy("Reservation released"),
     ("gross", Transfer.Kind.SINGLE): gettext_lazy("Paid for the work (gross)"),
     ("fee", Transfer.Kind.SINGLE): gettext_lazy("Platform fee"),
+    ("correction", Transfer.Kind.SINGLE): gettext_lazy("Correction: back from the worker"),
+    ("correction_fee", Transfer.Kind.SINGLE): gettext_lazy("Correction: fee given back"),
+    ("correction_netting", Transfer.Kind.SINGLE): gettext_lazy(
+        "Correction: netted from the worker's earnings"
+    ),
 }
 CHANNEL_LABELS = dict(PayoutAccount.Channel.choices)
 PAYOUT_STATUS_LABELS = dict(Payout.Status.choices)
