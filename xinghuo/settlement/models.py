@@ -250,6 +250,10 @@ class Withholding(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     method = models.CharField(_("tax method"), max_length=24)
+    # The employer's settlement mode when it paid (one mode may use two tax methods: natural-
+    # person invoicing is labour remuneration without a business registration); blank on
+    # rows from before it was recorded, where the method tells the mode.
+    mode = models.CharField(_("settlement mode"), max_length=24, blank=True, default="")
     income_fen = models.BigIntegerField(_("income (fen)"))
     taxable_fen = models.BigIntegerField(_("taxable (fen)"))
     rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)

@@ -231,6 +231,7 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
         year=on.year,
         month=on.month,
         method=taxed.method,
+        mode=policy.mode,
         income_fen=gross,
         taxable_fen=taxed.taxable_fen,
         rate=taxed.rate,

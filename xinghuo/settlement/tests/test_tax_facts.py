@@ -239,6 +239,7 @@ def test_natural_person_invoicing_is_labour_remuneration_without_a_business_regi
         tax_facts.business_registration_verify(operator=operator, worker_id=worker.pk)
     w = settle_at(make_order, owner, org, worker, 1_000_000, at(2026, 3, 3))
     assert (w.method, w.tax_fen) == (method, tax_fen)
+    assert w.mode == "natural_person_invoice"  # the mode, whichever method it used
 
 
 def test_only_an_operator_verifies_a_business_registration_and_bad_numbers_are_refused(
