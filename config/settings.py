@@ -318,6 +318,12 @@ PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FE
 # operator on the finance page instead.
 PAYOUT_RESUBMIT_AFTER_SECONDS = int(os.environ.get("PAYOUT_RESUBMIT_AFTER_SECONDS", "600"))
 PAYOUT_MAX_ATTEMPTS = int(os.environ.get("PAYOUT_MAX_ATTEMPTS", "3"))
+
+# A correction of a settled order that takes back more than this (fen) waits for a second
+# operator's approval (not the one who asked for it).
+CORRECTION_APPROVAL_THRESHOLD_FEN = int(
+    os.environ.get("CORRECTION_APPROVAL_THRESHOLD_FEN", "100000")
+)
 # The withholding agent's legal name on tax declarations.
 PLATFORM_LEGAL_NAME = os.environ.get("PLATFORM_LEGAL_NAME", "星火平台")
 

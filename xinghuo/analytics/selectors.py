@@ -249,8 +249,9 @@ def employer_spend_by_mode(
 ) -> list[dict[str, Any]]:
     """[{mode, label, orders, spend_fen}] of accepted orders per settlement mode.
 
-    The mode is the employer's policy at the time each order was settled, read from the
-    tax method its settlement recorded (the policy itself may have changed since). Accepted
+    The mode is the employer's policy at the time each order was settled, as its settlement
+    recorded it (older settlements: read from their tax method); the policy itself may have
+    changed since. Accepted
     orders without a settlement (unpaid ones) are listed under mode "".
     """
     labels = dict(SettlementPolicy.Mode.choices)
@@ -258,12 +259,12 @@ def employer_spend_by_mode(
         employer_orders(organization=organization, filters=filters)
         .filter(status=S.ACCEPTED)
         .order_by()
-        .values_list("withholding__method")
+        .values_list("withholding__method", "withholding__mode")
         .annotate(orders=Count("id"), spend_fen=Sum("price_fen"))
     )
     merged: dict[str, dict[str, int]] = defaultdict(lambda: {"orders": 0, "spend_fen": 0})
-    for method, orders, spend in rows:
-        mode = str(MODE_OF_METHOD.get(method, "")) if method else ""
+    for method, recorded, orders, spend in rows:
+        mode = recorded or (str(MODE_OF_METHOD.get(method, "")) if method else "")
         merged[mode]["orders"] += orders
         merged[mode]["spend_fen"] += spend or 0
     out: list[dict[str, Any]] = [

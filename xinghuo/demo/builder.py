@@ -42,6 +42,7 @@ from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
 
 from .clearance import identity_submit, person_for, worker_clear
+from .corrections import build_corrections
 from .licence import licence_image
 from .orders import build_orders
 from .returns import build_returns_summary
@@ -523,6 +524,7 @@ class _Builder:
         self.log(f"Work orders: {orders}")
         build_topups(organizations=list(self.orgs.values()), operator=self.operator)
         self.log(build_returns_summary(preferred_phone=DEMO_WORKER_PHONE))
+        self.log(build_corrections(operator=self.operator, password=DEMO_PASSWORD))
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),

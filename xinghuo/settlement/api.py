@@ -11,11 +11,15 @@ from xinghuo.core.api import Id, Pagination, Year, paginate
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
-from . import bank_credits, payouts, selectors
+from . import bank_credits, corrections, payouts, selectors, tax_facts
 from . import payout_accounts as payout_accounts_module
 from .channels.base import BadSignature, UnknownChannel
 from .models import (
     BankTransaction,
+    BusinessRegistration,
+    Correction,
+    DeclaredDeduction,
+    Employment,
     Payout,
     PayoutAccount,
     PayoutAttempt,
@@ -26,6 +30,16 @@ from .schemas import (
     BankMatchIn,
     BankReconciliationOut,
     BankTransactionOut,
+    BusinessRegistrationIn,
+    BusinessRegistrationOut,
+    CorrectionDetailOut,
+    CorrectionIn,
+    CorrectionOut,
+    CorrectionRejectIn,
+    DeclaredDeductionIn,
+    DeclaredDeductionOut,
+    EmploymentIn,
+    EmploymentOut,
     EscrowOut,
     PayoutAccountAddedOut,
     PayoutAccountIn,
@@ -43,6 +57,7 @@ from .schemas import (
     TransferOut,
     WalletOut,
     WithholdingOut,
+    WorkerCorrectionsOut,
 )
 
 router = Router(tags=["settlement"])
@@ -327,3 +342,117 @@ def reconcile(request: HttpRequest, payload: ReconcileIn) -> Status[Reconciliati
     """Operators: compare a channel's daily statement with our payouts."""
     require_operator(request)
     return Status(201, payouts.reconcile(channel=payload.channel, day=payload.day))
+
+
+# --- corrections of settled orders (operators; the worker sees his) ---------------------------
+
+
+@router.post("/work-orders/{order_id}/corrections", response={201: CorrectionDetailOut})
+def correction_request(
+    request: HttpRequest, order_id: Id, payload: CorrectionIn
+) -> Status[Correction]:
+    """Operators: correct a settled order (new gross below the paid one, or a full refund /
+    chargeback) with a reason. Executes at once up to the approval threshold, otherwise
+    waits for a second operator. Idempotent on `key`. 404 for anyone but an operator."""
+    correction = corrections.correction_request(
+        operator=current_user(request), order_id=order_id, **payload.dict()
+    )
+    return Status(201, correction)
+
+
+@router.get("/corrections", response=list[CorrectionOut])
+@paginate(Pagination)
+def correction_list(request: HttpRequest, status: str | None = None) -> object:
+    """Operators: corrections, newest first (?status=awaiting_approval)."""
+    return corrections.corrections_for_operator(operator=current_user(request), status=status)
+
+
+@router.get("/corrections/{correction_id}", response=CorrectionDetailOut)
+def correction_detail(request: HttpRequest, correction_id: Id) -> Correction:
+    """Operators: one correction with its audit trail."""
+    return corrections.correction_get_for_operator(
+        operator=current_user(request), correction_id=correction_id
+    )
+
+
+@router.post("/corrections/{correction_id}/approve", response=CorrectionDetailOut)
+def correction_approve(request: HttpRequest, correction_id: Id) -> Correction:
+    """A second operator (not the requester) approves and so executes a correction."""
+    return corrections.correction_approve(
+        operator=current_user(request), correction_id=correction_id
+    )
+
+
+@router.post("/corrections/{correction_id}/reject", response=CorrectionDetailOut)
+def correction_reject(
+    request: HttpRequest, correction_id: Id, payload: CorrectionRejectIn
+) -> Correction:
+    return corrections.correction_reject(
+        operator=current_user(request), correction_id=correction_id, reason=payload.reason
+    )
+
+
+@router.get("/workers/me/corrections", response=WorkerCorrectionsOut)
+def my_corrections(request: HttpRequest) -> dict[str, object]:
+    """The worker's corrected payments and the debt still to be netted from his earnings."""
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return {
+        "open_debt_fen": corrections.worker_open_debt_fen(worker=worker),
+        "corrections": list(corrections.corrections_for_worker(worker=worker)[:100]),
+    }
+
+
+# --- tax facts --------------------------------------------------------------------------------
+
+
+@router.post("/organizations/{organization_id}/employments", response={201: EmploymentOut})
+def employment_record(
+    request: HttpRequest, organization_id: Id, payload: EmploymentIn
+) -> Status[Employment]:
+    """Employer finance (or an operator): a worker employed from `hired_on` (payroll mode
+    counts the wage months from the month of hire)."""
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    return Status(
+        201,
+        tax_facts.employment_record(
+            actor=user,
+            organization=org,
+            worker=tax_facts.worker_get(worker_id=payload.worker_id),
+            hired_on=payload.hired_on,
+            left_on=payload.left_on,
+        ),
+    )
+
+
+@router.post(
+    "/organizations/{organization_id}/declared-deductions", response={201: DeclaredDeductionOut}
+)
+def deduction_declare(
+    request: HttpRequest, organization_id: Id, payload: DeclaredDeductionIn
+) -> Status[DeclaredDeduction]:
+    """Employer finance (or an operator): a worker's 专项扣除 and 专项附加扣除 for one month."""
+    user = current_user(request)
+    org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
+    data = payload.dict()
+    worker = tax_facts.worker_get(worker_id=data.pop("worker_id"))
+    return Status(
+        201, tax_facts.deduction_declare(actor=user, organization=org, worker=worker, **data)
+    )
+
+
+@router.post("/workers/me/business-registration", response={201: BusinessRegistrationOut})
+def business_registration_submit(
+    request: HttpRequest, payload: BusinessRegistrationIn
+) -> Status[BusinessRegistration]:
+    """The worker's business registration; an operator verifies it before it counts."""
+    worker = workforce_selectors.worker_for_user(user=current_user(request))
+    return Status(201, tax_facts.business_registration_submit(worker=worker, **payload.dict()))
+
+
+@router.post("/workers/{worker_id}/business-registration/verify", response=BusinessRegistrationOut)
+def business_registration_verify(request: HttpRequest, worker_id: Id) -> BusinessRegistration:
+    """Operators: the licence checked; 404 for anyone else."""
+    return tax_facts.business_registration_verify(
+        operator=current_user(request), worker_id=worker_id
+    )

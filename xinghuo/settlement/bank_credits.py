@@ -673,12 +673,14 @@ def match_attempts_refused() -> QuerySet[BankMatchAttempt]:
 
 
 def escrow_credits_unbacked() -> QuerySet[Transfer]:
-    """Money that entered an employer's escrow without a bank transaction behind it: every
-    posted credit to an escrow account other than a correction must be one bank
-    transaction's credit."""
+    """Money that entered an employer's escrow from outside without a bank transaction
+    behind it. Money comes in from outside only through a clearing account; every posted
+    transfer from one into an escrow account, single or in a batch, must be one bank
+    transaction's credit (or the reversal of a transfer). Movements between our own
+    accounts (a correction giving money back, a released reservation) are not entries."""
     return Transfer.objects.filter(
-        kind=Transfer.Kind.SINGLE,
         credit_account__purpose=P.ESCROW,
+        debit_account__purpose=P.CHANNEL_CLEARING,
         reverses__isnull=True,
         bank_transaction__isnull=True,
     ).order_by("pk")

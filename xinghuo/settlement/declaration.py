@@ -30,7 +30,7 @@ from xinghuo.accounts.models import Organization
 from xinghuo.workforce.models import Worker
 
 from . import tax
-from .models import Withholding
+from .models import Correction, Withholding
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -255,13 +255,20 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
     sheet (one line per worker and income item, with a totals row), the payments behind it
     and a sheet of notes."""
     lines = declaration_lines(year=year, month=month)
+    amendments = list(
+        Correction.objects.filter(year=year, month=month, status=Correction.Status.EXECUTED)
+        .select_related("worker__user", "organization")
+        .order_by("executed_at", "pk")
+    )
     book = _Book()
     sheet = book.sheet(
         "扣缴申报表",
-        title=f"个人所得税扣缴申报表（{year}年{month}月）",
+        title=f"个人所得税扣缴申报表（{year}年{month}月）" + ("（更正申报）" if amendments else ""),
         facts=[
             f"扣缴义务人：{withholding_agent_name()}",
             f"税款所属期：{year}年{month}月",
+            "申报类型："
+            + (f"更正申报（{len(amendments)}笔结算更正）" if amendments else "正常申报"),
             "金额单位：人民币元（列至角分）",
         ],
         columns=DECLARATION_COLUMNS,
@@ -327,6 +334,8 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         income += w.income_fen
         tax_fen += w.tax_fen
     detail.totals("合计", {"收入": income, "已扣缴税额": tax_fen})
+    if amendments:
+        _amendment_sheet(book, year=year, month=month, corrections=amendments)
 
     book.notes(
         "说明",
@@ -349,6 +358,47 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         ],
     )
     return book.save()
+
+
+AMENDMENT_COLUMNS = (
+    ("序号", 6, None),
+    ("姓名", 12, None),
+    ("工单号", 9, None),
+    ("支付单位", 28, None),
+    ("更正时间", 17, "datetime"),
+    ("原收入", 14, "money"),
+    ("更正后收入", 14, "money"),
+    ("本月原扣缴税额", 15, "money"),
+    ("本月重算税额", 15, "money"),
+    ("更正原因", 30, None),
+)
+
+
+def _amendment_sheet(
+    book: _Book, *, year: int, month: int, corrections: Sequence[Correction]
+) -> None:
+    """The corrections that amend this month: the payment's income before and after, the
+    month's tax as withheld and as recomputed (the difference is carried in the worker's next
+    withholding, not refunded here)."""
+    sheet = book.sheet(
+        "更正明细",
+        title=f"更正明细（{year}年{month}月）",
+        facts=["本月已申报的收入经更正；差额税款在纳税人下一次预扣时结转。"],
+        columns=AMENDMENT_COLUMNS,
+    )
+    for n, c in enumerate(corrections, start=1):
+        sheet.row(
+            n,
+            c.worker.user.name,
+            c.order_id,
+            c.organization.name,
+            _local(c.executed_at) if c.executed_at else None,
+            yuan(c.old_gross_fen),
+            yuan(c.new_gross_fen),
+            yuan(c.tax_before_fen),
+            yuan(c.tax_after_fen),
+            c.reason,
+        )
 
 
 # --- a worker's annual statement ---------------------------------------------------------

@@ -38,3 +38,12 @@ class NotificationChannelMismatch(ValidationFailed):
     """A channel's notification about a payout that went by another channel."""
 
     default_code = "channel_mismatch"
+
+
+class CorrectionNotFound(NotFound):
+    """A missing correction or settled order, or any for someone who is not an operator."""
+
+    default_code = "correction_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Correction not found."))

@@ -251,12 +251,22 @@ class Withholding(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     method = models.CharField(_("tax method"), max_length=24)
+    # The employer's settlement mode when it paid (one mode may use two tax methods: natural-
+    # person invoicing is labour remuneration without a business registration); blank on
+    # rows from before it was recorded, where the method tells the mode.
+    mode = models.CharField(_("settlement mode"), max_length=24, blank=True, default="")
     income_fen = models.BigIntegerField(_("income (fen)"))
     taxable_fen = models.BigIntegerField(_("taxable (fen)"))
     rate = models.DecimalField(_("rate"), max_digits=5, decimal_places=4)
     tax_fen = models.BigIntegerField(_("tax withheld (fen)"))
     fee_fen = models.BigIntegerField(_("fee (fen)"), default=0)
     net_fen = models.BigIntegerField(_("net paid (fen)"))
+    # Tax over-withheld in an earlier month of the same payer and method, found by a
+    # correction and credited against this payment (per-payment and deemed-rate methods;
+    # the cumulative methods carry it by themselves): `tax_fen` is what was withheld after it.
+    carried_fen = models.BigIntegerField(_("tax credit carried in (fen)"), default=0)
+    # Of `net_fen`, what repaid the worker's correction debts instead of reaching his wallet.
+    netted_fen = models.BigIntegerField(_("netted against debts (fen)"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -644,3 +654,274 @@ class BankMatchAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bank_transaction_id} by {self.actor_id}"
+
+
+# --- tax facts (F4) ----------------------------------------------------------------------
+
+
+class Employment(models.Model):
+    """任职受雇 — a worker employed by an employer (payroll mode) from `hired_on` until
+    `left_on` (inclusive; open while blank). Wages count their basic deduction from the month
+    of hire with this employer this year (任职受雇月份数), not from the first wage paid."""
+
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="employments",
+    )
+    hired_on = models.DateField(_("hired on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employment")
+        verbose_name_plural = _("employments")
+        indexes = [models.Index(fields=["worker", "organization"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("hired_on")),
+                name="employment_left_after_hired",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} @ {self.organization}: {self.hired_on}–{self.left_on or ''}"
+
+
+class DeclaredDeduction(models.Model):
+    """申报扣除 — what a worker declared to an employer for one month of wages: 专项扣除
+    (his share of social insurance and housing fund) and 专项附加扣除 (children's education,
+    continuing education, serious illness, mortgage interest or rent, elderly care, infant
+    care). Cumulative wage withholding deducts the months up to the current one."""
+
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="declared_deductions",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    special_fen = models.BigIntegerField(_("special deductions (fen)"), default=0)
+    special_additional_fen = models.BigIntegerField(
+        _("special additional deductions (fen)"), default=0
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("declared deduction")
+        verbose_name_plural = _("declared deductions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "organization", "year", "month"],
+                name="uniq_declared_deduction_month",
+            ),
+            models.CheckConstraint(
+                condition=Q(special_fen__gte=0, special_additional_fen__gte=0, month__gte=1)
+                & Q(month__lte=12),
+                name="declared_deduction_amounts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} {self.year}-{self.month:02d}"
+
+
+class BusinessRegistration(models.Model):
+    """个体工商户登记 — a worker's business registration, the evidence that lets the
+    natural-person-invoicing mode tax his pay as business income at the deemed rate
+    (经营所得核定征收). Counts only once an operator has verified it."""
+
+    worker = models.OneToOneField(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="business_registration",
+    )
+    registration_number = models.CharField(_("registration number"), max_length=32)
+    business_name = models.CharField(_("business name"), max_length=128, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("business registration")
+        verbose_name_plural = _("business registrations")
+
+    def __str__(self) -> str:
+        return f"{self.worker}: {self.registration_number}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+# --- corrections --------------------------------------------------------------------------
+
+
+class Correction(models.Model):
+    """更正 — an operator's correction of a settled order: a new gross amount, or a full
+    refund / chargeback (new gross 0). Above a threshold a second operator approves.
+
+    Executing it moves the difference back to the employer's escrow by reversing transfers
+    (from the worker's wallet and the fee account); what the wallet cannot cover is the
+    worker's debt (`debt_fen`), netted from his next earnings (`debt_open_fen` is what is
+    left). The tax of the month is recomputed (`tax_after_fen`); the difference is carried
+    in the next withholding, and the declaration of that month is amended.
+    """
+
+    class Status(models.TextChoices):
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        EXECUTED = "executed", _("Executed")
+        REJECTED = "rejected", _("Rejected")
+
+    class Kind(models.TextChoices):
+        AMOUNT = "amount", _("New amount")
+        REFUND = "refund", _("Full refund")
+        CHARGEBACK = "chargeback", _("Chargeback")
+
+    key = models.CharField(_("idempotency key"), max_length=64, unique=True)
+    withholding = models.ForeignKey(
+        Withholding,
+        verbose_name=_("settlement"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    order = models.ForeignKey(
+        "work_orders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("employer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    reason = models.CharField(_("reason"), max_length=255)
+    # The tax period of the corrected payment (its declaration is the one amended).
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    method = models.CharField(_("tax method"), max_length=24)
+    old_gross_fen = models.BigIntegerField(_("gross before (fen)"))
+    new_gross_fen = models.BigIntegerField(_("gross after (fen)"))
+    # Filled when executed.
+    employer_refund_fen = models.BigIntegerField(_("back to the employer (fen)"), default=0)
+    fee_refund_fen = models.BigIntegerField(_("fee given back (fen)"), default=0)
+    worker_due_fen = models.BigIntegerField(_("owed by the worker (fen)"), default=0)
+    from_wallet_fen = models.BigIntegerField(_("taken from the wallet (fen)"), default=0)
+    debt_fen = models.BigIntegerField(_("debt (fen)"), default=0)
+    debt_open_fen = models.BigIntegerField(_("debt still open (fen)"), default=0)
+    tax_before_fen = models.BigIntegerField(_("month's tax before (fen)"), default=0)
+    tax_after_fen = models.BigIntegerField(_("month's tax recomputed (fen)"), default=0)
+    carry_open_fen = models.BigIntegerField(_("tax credit still to carry (fen)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        indexes = [
+            models.Index(fields=["worker", "status"]),
+            models.Index(fields=["year", "month"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_gross_fen__gte=0) & Q(new_gross_fen__lt=F("old_gross_fen")),
+                name="correction_lowers_the_gross",
+            ),
+            models.CheckConstraint(
+                condition=Q(debt_open_fen__gte=0)
+                & Q(debt_open_fen__lte=F("debt_fen"))
+                & Q(carry_open_fen__gte=0),
+                name="correction_open_amounts",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="correction_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"correction {self.pk} of order {self.order_id}: {self.status}"
+
+    @property
+    def difference_fen(self) -> int:
+        return self.old_gross_fen - self.new_gross_fen
+
+
+class CorrectionEvent(models.Model):
+    """One audited step of a correction (requested, approved, rejected, executed, netted,
+    carried): who, when, what. Append-only."""
+
+    correction = models.ForeignKey(
+        Correction, verbose_name=_("correction"), on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    detail = models.JSONField(_("detail"), default=dict)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("correction event")
+        verbose_name_plural = _("correction events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.correction_id} {self.action}"

@@ -227,3 +227,137 @@ class ReconciliationOut(Schema):
     matched: int
     returned: int
     mismatches: list[dict[str, object]]
+
+
+# --- corrections (issue 11) ------------------------------------------------------------------
+
+
+class CorrectionIn(Schema):
+    kind: str = Field(description="amount (with new_gross_fen), refund or chargeback (to 0)")
+    new_gross_fen: int | None = Field(None, ge=0, le=10_000_000_000)
+    reason: str = Field(min_length=1, max_length=255)
+    key: str = Field(
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_\-:.]{1,64}$",
+        description="idempotency key: the same key returns the first correction",
+    )
+
+
+class CorrectionRejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=255)
+
+
+class CorrectionEventOut(Schema):
+    action: str
+    actor_id: int | None
+    detail: dict[str, object]
+    created_at: datetime
+
+
+class CorrectionOut(Schema):
+    id: int
+    key: str
+    order_id: int
+    worker_id: int
+    organization_id: int
+    kind: str
+    status: str
+    reason: str
+    year: int
+    month: int
+    method: str
+    old_gross_fen: int
+    new_gross_fen: int
+    employer_refund_fen: int
+    fee_refund_fen: int
+    worker_due_fen: int
+    from_wallet_fen: int
+    debt_fen: int
+    debt_open_fen: int
+    tax_before_fen: int
+    tax_after_fen: int
+    carry_open_fen: int
+    requested_by_id: int
+    approved_by_id: int | None
+    created_at: datetime
+    approved_at: datetime | None
+    executed_at: datetime | None
+
+
+class CorrectionDetailOut(CorrectionOut):
+    events: list[CorrectionEventOut]
+
+    @staticmethod
+    def resolve_events(obj: object) -> list[object]:
+        return list(obj.events.all())  # type: ignore[attr-defined]
+
+
+class WorkerCorrectionOut(Schema):
+    """A correction as the worker sees it."""
+
+    id: int
+    order_id: int
+    kind: str
+    reason: str
+    old_gross_fen: int
+    new_gross_fen: int
+    from_wallet_fen: int
+    debt_fen: int
+    debt_open_fen: int
+    tax_before_fen: int
+    tax_after_fen: int
+    executed_at: datetime | None
+
+
+class WorkerCorrectionsOut(Schema):
+    open_debt_fen: int = Field(description="still to be netted from your next earnings")
+    corrections: list[WorkerCorrectionOut]
+
+
+# --- tax facts (issue 11) --------------------------------------------------------------------
+
+
+class EmploymentIn(Schema):
+    worker_id: int
+    hired_on: date
+    left_on: date | None = None
+
+
+class EmploymentOut(Schema):
+    id: int
+    worker_id: int
+    organization_id: int
+    hired_on: date
+    left_on: date | None
+
+
+class DeclaredDeductionIn(Schema):
+    worker_id: int
+    year: int = Field(ge=2000, le=2100)
+    month: int = Field(ge=1, le=12)
+    special_fen: int = Field(0, ge=0, le=100_000_000, description="专项扣除 (social insurance)")
+    special_additional_fen: int = Field(0, ge=0, le=100_000_000, description="专项附加扣除")
+
+
+class DeclaredDeductionOut(Schema):
+    id: int
+    worker_id: int
+    organization_id: int
+    year: int
+    month: int
+    special_fen: int
+    special_additional_fen: int
+
+
+class BusinessRegistrationIn(Schema):
+    registration_number: str = Field(max_length=32)
+    business_name: str = Field("", max_length=128)
+
+
+class BusinessRegistrationOut(Schema):
+    worker_id: int
+    registration_number: str
+    business_name: str
+    is_verified: bool
+    verified_at: datetime | None

@@ -9,6 +9,7 @@ Money path of a paid order (all amounts in fen, keys make every step idempotent)
               worker earnings ──▶ tax payable (withheld)      key settle:<order>:tax
               worker earnings ──▶ fee revenue (worker pays)   key settle:<order>:fee
               escrow ──▶ fee revenue (employer pays)          key settle:<order>:fee
+              worker earnings ──▶ employer escrow (debts)     key settle:<order>:net-debt:<c>
               worker earnings ──▶ worker wallet (net)         key settle:<order>:net
 
 A settled order can never be settled again: its reservation is posted once and the
@@ -17,16 +18,17 @@ Withholding row is unique per order.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership
 from xinghuo.work_orders.models import WorkOrder
 
-from . import ledger, payouts, tax
+from . import corrections, ledger, payouts, tax_facts
 
 # Money into escrow lives in bank_credits; these names stay importable from here.
 from .bank_credits import (  # noqa: F401
@@ -101,54 +103,14 @@ def order_release(*, order: WorkOrder) -> Transfer | None:
     return ledger.pending_void(key=f"release:{order.pk}", pending_id=hold.pk)
 
 
-def _withhold(*, order: WorkOrder, gross_fen: int, policy: SettlementPolicy) -> tax.TaxResult:
-    """The tax on this payment under the employer's mode, from the worker's year so far."""
-    today = timezone.localdate()
-    earlier = Withholding.objects.filter(worker=order.worker, year=today.year)
-    mode = SettlementPolicy.Mode
-    if policy.mode == mode.NATURAL_PERSON_INVOICE:
-        return tax.deemed_rate(income_fen=gross_fen, rate=policy.deemed_rate)
-    if policy.mode == mode.COST_INVOICE:
-        month = earlier.filter(
-            month=today.month,
-            organization_id=order.organization_id,
-            method=tax.TaxMethod.LABOUR_PER_PAYMENT,
-        )
-        sums = month.aggregate(income=Sum("income_fen"), tax=Sum("tax_fen"))
-        return tax.labour_per_payment(
-            income_fen=gross_fen,
-            month_prior_income_fen=sums["income"] or 0,
-            month_prior_tax_fen=sums["tax"] or 0,
-        )
-    if policy.mode == mode.PAYROLL:
-        # Wages accumulate per employer (本单位).
-        earlier = earlier.filter(
-            organization_id=order.organization_id, method=tax.TaxMethod.WAGES_CUMULATIVE
-        )
-    else:
-        # The platform is the withholding agent for every employer's orders.
-        earlier = earlier.filter(method=tax.TaxMethod.PLATFORM_CUMULATIVE)
-    sums = earlier.aggregate(income=Sum("income_fen"), tax=Sum("tax_fen"))
-    months = set(earlier.values_list("month", flat=True)) | {today.month}
-    if policy.mode == mode.PAYROLL:
-        first = min(months)
-        return tax.wages_cumulative(
-            wage_fen=gross_fen,
-            ytd_wage_fen=sums["income"] or 0,
-            ytd_tax_fen=sums["tax"] or 0,
-            months_employed=today.month - first + 1,
-        )
-    return tax.platform_cumulative(
-        income_fen=gross_fen,
-        ytd_income_fen=sums["income"] or 0,
-        ytd_tax_fen=sums["tax"] or 0,
-        months=tax.consecutive_income_months(months_with_income=months, current_month=today.month),
-    )
-
-
-def order_settle(*, order: WorkOrder) -> Withholding | None:
+def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding | None:
     """Pay an accepted order: post its reservation, withhold tax, take the fee, credit the
-    net to the worker's wallet. Once per order (IdempotencyConflict/PendingNotOpen after)."""
+    net to the worker's wallet (less what repays his correction debts). Once per order
+    (IdempotencyConflict/PendingNotOpen after).
+
+    `at` (default now) is read once: its Beijing date is the tax period of the payment, so a
+    settlement at 23:59:59 on the last day of a month files in that month."""
+    on = timezone.localtime(at or timezone.now()).date()
     worker_id = order.worker_id
     if order.price_fen <= 0 or worker_id is None:
         return None
@@ -172,7 +134,18 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
         worker_fee = fee
     else:
         fee = worker_fee = 0
-    taxed = _withhold(order=order, gross_fen=gross, policy=policy)
+    taxed = tax_facts.payment_tax(
+        worker_id=worker_id,
+        organization_id=order.organization_id,
+        policy=policy,
+        gross_fen=gross,
+        on=on,
+    )
+    # A tax credit a correction found (over-withheld in an earlier month of this payer).
+    carried = corrections.carry_into(
+        worker_id=worker_id, organization_id=order.organization_id, taxed=taxed, on=on
+    )
+    taxed = dataclasses.replace(taxed, tax_fen=taxed.tax_fen - carried)
     # Tax first (capped at the payment by the tax module), then the worker's fee from what is
     # left; tax the payment could not cover is collected by the next cumulative payment.
     if worker_fee > gross - taxed.tax_fen:
@@ -194,26 +167,44 @@ def order_settle(*, order: WorkOrder) -> Withholding | None:
     if fee:
         source = earnings.pk if worker_fee else reserved.pk
         specs.append(TransferSpec(f"settle:{order.pk}:fee", source, revenue.pk, fee, "fee", ref))
-    if net:
+    # Correction debts are repaid from the net first (to the employers they are owed to).
+    netting = corrections.debts_to_net(worker_id=worker_id, net_fen=net)
+    for debt, amount in netting:
         specs.append(
-            TransferSpec(f"settle:{order.pk}:net", earnings.pk, wallet.pk, net, "net", ref)
+            TransferSpec(
+                f"settle:{order.pk}:net-debt:{debt.pk}",
+                earnings.pk,
+                _escrow(debt.organization_id).pk,
+                amount,
+                "correction_netting",
+                ref,
+            )
+        )
+    netted = sum(amount for _debt, amount in netting)
+    if net - netted:
+        specs.append(
+            TransferSpec(f"settle:{order.pk}:net", earnings.pk, wallet.pk, net - netted, "net", ref)
         )
     ledger.transfers_post(specs=specs)
-    today = timezone.localdate()
     withholding = Withholding.objects.create(
         worker_id=worker_id,
         organization_id=order.organization_id,
         order=order,
-        year=today.year,
-        month=today.month,
+        year=on.year,
+        month=on.month,
         method=taxed.method,
+        mode=policy.mode,
         income_fen=gross,
         taxable_fen=taxed.taxable_fen,
         rate=taxed.rate,
         tax_fen=taxed.tax_fen,
         fee_fen=fee,
         net_fen=net,
+        carried_fen=carried,
+        netted_fen=netted,
     )
+    corrections.record_settlement(withholding=withholding, netting=netting, carried_fen=carried)
+    net -= netted
     account = PayoutAccount.objects.filter(worker_id=worker_id, is_default=True).first()
     if net and account is not None and account.auto_withdraw:
         # Real-time pay: straight on to the worker's account (a second approver above the

@@ -32,10 +32,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 
 __all__ = [
+    "ANNUAL_BASIC_DEDUCTION_FEN",
     "CUMULATIVE_TABLE",
     "LABOUR_PER_PAYMENT_TABLE",
     "MONTHLY_BASIC_DEDUCTION_FEN",
@@ -44,6 +46,7 @@ __all__ = [
     "TaxResult",
     "consecutive_income_months",
     "deemed_rate",
+    "employment_months",
     "labour_per_payment",
     "platform_cumulative",
     "wages_cumulative",
@@ -57,6 +60,9 @@ _ONE_FEN = Decimal(1)
 
 #: 减除费用 — the basic deduction of 5,000 yuan per month (个人所得税法第六条).
 MONTHLY_BASIC_DEDUCTION_FEN = 500_000
+#: 60,000 yuan: the whole year's basic deduction, taken from January under 国家税务总局公告
+#: 2020年第19号 (see ``wages_cumulative``); also its ceiling on last year's wages.
+ANNUAL_BASIC_DEDUCTION_FEN = 12 * MONTHLY_BASIC_DEDUCTION_FEN
 
 # Labour remuneration per payment (国家税务总局公告2018年第61号第八条).
 _LABOUR_FLAT_EXPENSE_LIMIT_FEN = 400_000  # up to 4,000 yuan: deduct a flat 800 yuan
@@ -205,6 +211,37 @@ def consecutive_income_months(*, months_with_income: Collection[int], current_mo
     return count
 
 
+def employment_months(
+    *, periods: Collection[tuple[date, date | None]], year: int, current_month: int
+) -> int:
+    """任职受雇月份数: the months of ``year`` up to and including ``current_month`` in which
+    the worker was employed by this employer for at least one day.
+
+    国家税务总局公告2018年第61号第六条 counts the cumulative basic deduction as 5,000 yuan ×
+    "纳税人当年截至本月在本单位的任职受雇月份数": from the month of hire (a worker hired on
+    10 October is employed in October), not from the first wage paid. ``periods`` are the
+    employment's (hired_on, left_on) pairs with this employer, ``left_on`` None while it
+    lasts; a month between a departure and a re-hire is not a month employed (our reading of
+    任职受雇). The current month always counts: a wage paid in it shows the employment. The
+    count never crosses into another year (当年).
+    """
+    _check_month(current_month=current_month)
+    months = {current_month}
+    for hired_on, left_on in periods:
+        if left_on is not None and left_on < hired_on:
+            raise ValueError(f"periods: left on {left_on} before hired on {hired_on}")
+        first = 1 if hired_on.year < year else hired_on.month if hired_on.year == year else 13
+        last = (
+            current_month
+            if left_on is None or left_on.year > year
+            else min(left_on.month, current_month)
+            if left_on.year == year
+            else 0
+        )
+        months.update(range(first, last + 1))
+    return len(months)
+
+
 def platform_cumulative(
     *,
     income_fen: int,
@@ -278,6 +315,7 @@ def wages_cumulative(
     ytd_special_deductions_fen: int = 0,
     special_additional_fen: int = 0,
     ytd_special_additional_fen: int = 0,
+    annual_basic_deduction: bool = False,
 ) -> TaxResult:
     """Withhold on wages and salaries (工资、薪金所得) with the cumulative method (累计预扣法).
 
@@ -290,14 +328,20 @@ def wages_cumulative(
                              − cumulative special additional deductions (专项附加扣除)
         tax now = cumulative taxable × rate − quick deduction − tax withheld this year
 
-    ``months_employed`` counts the months from the first month employed by us this year up to
-    and including the current one (当年截至本月在本单位的任职受雇月份数). The cumulative taxable
-    is never below 0, and the tax now never below 0 (no refund through withholding).
+    ``months_employed`` counts the months employed by us this year up to and including the
+    current one (当年截至本月在本单位的任职受雇月份数, see ``employment_months``). The
+    cumulative taxable is never below 0, and the tax now never below 0 (no refund through
+    withholding).
+
+    ``annual_basic_deduction``: 国家税务总局公告2020年第19号《关于进一步简便优化部分纳税人
+    个人所得税预扣预缴方法的公告》 — for a resident whose every month of the last full tax year
+    was declared by this same employer for wages and whose wages of that year (all wage
+    income, before any deduction or exemption) did not exceed 60,000 yuan, the cumulative
+    basic deduction is the whole year's 60,000 yuan from January (replacing 5,000 × months).
+    The caller decides whether the worker qualifies.
 
     Each amount comes as this payment's share plus the ``ytd_*`` total of this year's earlier
-    wage payments. Not applied: the 60,000-yuan-from-January deduction of 国家税务总局公告2020年
-    第19号 for employees whose previous full year with us paid ≤ 60,000 yuan; a caller relying on
-    it must not use this function as is.
+    wage payments (for a month's declared deductions: the months up to this one).
     """
     _check_fen(wage_fen=wage_fen)
     _check_fen(ytd_wage_fen=ytd_wage_fen)
@@ -314,11 +358,16 @@ def wages_cumulative(
     if cumulative_tax_free_fen > cumulative_wage_fen:
         raise ValueError("tax-free income exceeds wages (tax_free_fen + ytd_tax_free_fen)")
 
+    basic_fen = (
+        ANNUAL_BASIC_DEDUCTION_FEN
+        if annual_basic_deduction
+        else MONTHLY_BASIC_DEDUCTION_FEN * months_employed
+    )
     with localcontext(_CONTEXT):
         taxable = Decimal(
             cumulative_wage_fen
             - cumulative_tax_free_fen
-            - MONTHLY_BASIC_DEDUCTION_FEN * months_employed
+            - basic_fen
             - (ytd_special_deductions_fen + special_deductions_fen)
             - (ytd_special_additional_fen + special_additional_fen)
         )

@@ -8,6 +8,7 @@ from . import (
     views_bank,
     views_certification,
     views_contracts,
+    views_corrections,
     views_dashboards,
     views_identity,
     views_identity_employer,
@@ -78,6 +79,11 @@ urlpatterns = [
     path("worker/wallet/statement/", views_settlement.worker_statement, name="worker_statement"),
     path("operator/finance/", views_settlement.operator_finance, name="operator_finance"),
     path("operator/finance/bank/", views_bank.operator_bank, name="operator_bank"),
+    path(
+        "operator/corrections/",
+        views_corrections.operator_corrections,
+        name="operator_corrections",
+    ),
     path(
         "operator/finance/declaration/",
         views_settlement.operator_declaration,

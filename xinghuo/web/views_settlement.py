@@ -33,7 +33,13 @@ from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
-from xinghuo.settlement import bank_credits, declaration, payout_accounts, payouts
+from xinghuo.settlement import (
+    bank_credits,
+    corrections,
+    declaration,
+    payout_accounts,
+    payouts,
+)
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement.channels.base import ChannelError, UnknownChannel
 from xinghuo.settlement.models import Payout, PayoutAccount, Transfer, Withholding
@@ -65,6 +71,11 @@ TRANSFER_LABELS: dict[tuple[str, str], Any] = {
     ("reserve", Transfer.Kind.VOID_PENDING): gettext_lazy("Reservation released"),
     ("gross", Transfer.Kind.SINGLE): gettext_lazy("Paid for the work (gross)"),
     ("fee", Transfer.Kind.SINGLE): gettext_lazy("Platform fee"),
+    ("correction", Transfer.Kind.SINGLE): gettext_lazy("Correction: back from the worker"),
+    ("correction_fee", Transfer.Kind.SINGLE): gettext_lazy("Correction: fee given back"),
+    ("correction_netting", Transfer.Kind.SINGLE): gettext_lazy(
+        "Correction: netted from the worker's earnings"
+    ),
 }
 CHANNEL_LABELS = dict(PayoutAccount.Channel.choices)
 PAYOUT_STATUS_LABELS = dict(Payout.Status.choices)
@@ -511,8 +522,28 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
                 key: yuan(sum(row[key] for row in months))
                 for key in ("income_fen", "tax_fen", "worker_fee_fen", "net_fen")
             },
+            **_worker_corrections(worker),
         ),
     )
+
+
+def _worker_corrections(worker: Worker) -> dict[str, Any]:
+    """Corrections of the worker's payments and the debt still netted from his earnings."""
+    rows = corrections.corrections_for_worker(worker=worker)[:20]
+    return {
+        "open_debt_yuan": yuan(corrections.worker_open_debt_fen(worker=worker)),
+        "corrections": [
+            {
+                "c": c,
+                "old_yuan": yuan(c.old_gross_fen),
+                "new_yuan": yuan(c.new_gross_fen),
+                "from_wallet_yuan": yuan(c.from_wallet_fen),
+                "debt_yuan": yuan(c.debt_fen),
+                "netted_yuan": yuan(c.debt_fen - c.debt_open_fen),
+            }
+            for c in rows
+        ],
+    }
 
 
 @login_required

@@ -666,7 +666,7 @@ def work_order_accept(
         update_fields=("accepted_at", "rating", "rating_comment"),
     )
     dispatch_services.points_award(order=order)
-    settlement_services.order_settle(order=order)
+    settlement_services.order_settle(order=order, at=now)
     return order
 
 

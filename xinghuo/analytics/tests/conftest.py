@@ -163,7 +163,9 @@ def stats(make_employer, make_order, make_worker, clear_worker, hangzhou) -> Fix
 
     for key, points in {"a1": 12, "a2": 5, "a3": 20, "a6": 99, "b1": 50}.items():
         PointsEntry.objects.filter(order=orders[key]).update(points=points)
-    Withholding.objects.filter(order=orders["a3"]).update(method="deemed_rate")
+    Withholding.objects.filter(order=orders["a3"]).update(
+        method="deemed_rate", mode="natural_person_invoice"
+    )
     for key in orders:
         orders[key].refresh_from_db()
     return Fixture(owner, org, other_org, hangzhou, gongshu, zhang, li, orders)

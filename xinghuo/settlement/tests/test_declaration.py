@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from xinghuo.settlement import declaration, tax
+from xinghuo.settlement import declaration, tax, tax_facts
 from xinghuo.settlement.models import SettlementPolicy, Withholding
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +53,11 @@ def money(value) -> Decimal:
 
 
 @pytest.fixture
-def month_of_work(api, make_employer, make_order, make_eligible_worker):
+def month_of_work(api, make_employer, make_order, make_eligible_worker, operator):
     """This month: 王五 paid 8,000 + 2,000 yuan by a flexible-employment employer (platform
     cumulative method); 赵六 paid 5,000.05 yuan by a cost-invoice employer whose workers pay
     the fee (per-payment labour method) and 1,000.01 yuan by a natural-person-invoice employer
-    (deemed rate 1.5 %)."""
+    (deemed rate 1.5 %: he has a verified business registration)."""
     owner_a, flexible = make_employer(name="甲铁塔")
     owner_b, cost = make_employer(name="乙运维")
     owner_c, invoice = make_employer(name="丙通信")
@@ -67,6 +67,8 @@ def month_of_work(api, make_employer, make_order, make_eligible_worker):
     )
     wang = make_eligible_worker(name="王五")
     zhao = make_eligible_worker(name="赵六")
+    tax_facts.business_registration_submit(worker=zhao, registration_number="92330106MA2H0000X1")
+    tax_facts.business_registration_verify(operator=operator, worker_id=zhao.pk)
     return {
         "wang": wang,
         "zhao": zhao,

@@ -138,8 +138,9 @@ def test_two_payments_in_a_month_are_taxed_cumulatively(
 @pytest.mark.parametrize(
     ("mode", "fee_payer", "tax_fen", "fee_fen", "net_fen"),
     [
-        # natural-person invoicing: deemed 1.5 % of 10,000 = 150; employer pays the fee
-        ("natural_person_invoice", "employer", 15_000, 60_000, 985_000),
+        # natural-person invoicing without a business registration: labour remuneration per
+        # payment (issue 11; it was the deemed rate before), 10,000 × 0.8 × 20 % = 1,600
+        ("natural_person_invoice", "employer", 160_000, 60_000, 840_000),
         # cost invoice, per-payment labour method: 10,000 × 0.8 × 20 % = 1,600; worker pays 6 %
         ("cost_invoice", "worker", 160_000, 60_000, 780_000),
         # payroll, cumulative wages: 10,000 − 5,000 = 5,000 × 3 % = 150

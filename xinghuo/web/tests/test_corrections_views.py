@@ -1,0 +1,88 @@
+"""The operator's corrections page and the worker's view of a correction (issue 11)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from xinghuo.accounts import services as account_services
+from xinghuo.accounts.models import User
+from xinghuo.settlement import ledger, services
+from xinghuo.settlement.models import Correction, Transfer
+from xinghuo.work_orders.models import WorkOrder
+
+pytestmark = pytest.mark.django_db
+BEIJING = ZoneInfo("Asia/Shanghai")
+
+
+def logged_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def settled(make_employer, make_worker, make_order):
+    """A 3,000-yuan order of a flexible employer settled to 王五 (3,000 × 80 % − 5,000 < 0:
+    no tax), so 3,000 yuan are in his wallet."""
+    owner, org = make_employer()
+    worker = make_worker(name="王五")
+    order = make_order(owner=owner, organization=org, price_fen=300_000)
+    WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
+    order.refresh_from_db()
+    services.order_settle(order=order, at=datetime(2026, 4, 8, 9, 0, tzinfo=BEIJING))
+    return order, worker
+
+
+def test_the_corrections_page_is_for_operators_only(make_employer, make_worker):
+    owner, _org = make_employer(escrow_fen=0, verified=False)
+    for user in (owner, make_worker().user):
+        client = logged_in(user)
+        assert client.get("/operator/corrections/").status_code == 302
+        assert client.post("/operator/corrections/", {"action": "request"}).status_code == 302
+    assert Correction.objects.count() == 0
+
+
+def test_two_operators_correct_an_order_on_the_page_and_the_worker_sees_it(settled, operator):
+    order, worker = settled
+    console = logged_in(operator)
+    page = console.get("/operator/corrections/")
+    assert page.status_code == 200
+    key = page.context["form"].initial["key"]
+    form = {
+        "action": "request",
+        "order_id": order.pk,
+        "kind": "amount",
+        "new_gross_yuan": "1000.00",
+        "reason": "验收时多计了工时",
+        "key": key,
+    }
+    assert console.post("/operator/corrections/", form).status_code == 302
+    assert console.post("/operator/corrections/", form).status_code == 302  # double submit
+    correction = Correction.objects.get()
+    assert correction.status == "awaiting_approval"  # 2,000 yuan > 1,000
+    shown = console.get("/operator/corrections/")
+    assert "验收时多计了工时" in shown.content.decode()
+    assert "Another operator approves" in shown.content.decode() or "由另一位运营" in (
+        shown.content.decode()
+    )
+    second = account_services.user_create(
+        phone="13800000009", password="Xinghuo@2026", name="复核", is_staff=True
+    )
+    logged_in(second).post(
+        "/operator/corrections/", {"action": "approve", "correction_id": correction.pk}
+    )
+    correction.refresh_from_db()
+    assert correction.status == "executed" and correction.approved_by == second
+    assert (correction.from_wallet_fen, correction.debt_fen) == (200_000, 0)
+    assert Transfer.objects.filter(key__startswith=f"correction:{correction.pk}:").count() == 2
+    assert ledger.ledger_verify() == []
+
+    wallet = logged_in(worker.user).get("/worker/wallet/")
+    assert wallet.status_code == 200
+    html = wallet.content.decode()
+    assert 'id="corrections"' in html and "验收时多计了工时" in html
+    assert "¥3000.00 → ¥1000.00" in html
