@@ -20,7 +20,6 @@ from .exceptions import (
     LimitReached,
     OrderClosed,
     OrderTaken,
-    WorkerNotCleared,
     WorkerNotEligible,
     WorkOrderNotFound,
 )
@@ -44,23 +43,18 @@ def _check_cap(*, worker: Worker, organization: Organization) -> None:
         )
 
 
-_NOT_CLEARED = _(
-    "Paid orders need a verified identity (实名认证) and the signed platform agreement: "
-    "complete both first."
-)
-
-
 @transaction.atomic
 def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
     """Give an open order to `worker`; exactly one concurrent grab wins.
 
     Raises WorkOrderNotFound when the worker may not see the order (same error as a
-    missing one), WorkerNotCleared for a paid order before his identity is approved and
-    the agreement signed, OrderTaken when another worker was first or the order is closed,
+    missing one) — a paid order before his identity is approved and the agreement signed
+    included, as on the order's detail: a distinct answer would tell him which paid orders
+    match him; OrderTaken when another worker was first or the order is closed,
     LimitReached at the employer's cap of open orders per worker.
     """
     order = (
-        selectors.orders_eligible_for_worker(worker=worker, ignore_clearance=True)
+        selectors.orders_eligible_for_worker(worker=worker)
         .select_related("organization")
         .filter(pk=work_order_id)
         .exclude(status=S.DRAFT)
@@ -68,8 +62,6 @@ def work_order_grab(*, worker: Worker, work_order_id: int) -> WorkOrder:
     )
     if order is None:
         raise WorkOrderNotFound()
-    if order.price_fen > 0 and not selectors.worker_is_cleared(worker=worker):
-        raise WorkerNotCleared(_NOT_CLEARED)
     if order.status in (S.CANCELLED, S.EXPIRED):
         raise OrderClosed(
             _("This order has been cancelled or has expired."), detail={"status": order.status}

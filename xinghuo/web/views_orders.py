@@ -7,6 +7,7 @@ caller's scope is a 404, exactly like a missing one, so its existence does not l
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
-from xinghuo.core.exceptions import ApplicationError
+from xinghuo.core.exceptions import ApplicationError, NotFound
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
@@ -646,9 +647,10 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         notification_id = request.POST.get("notification_id", "")
         if notification_id.isdigit():
-            notification_services.notification_mark_read(
-                user=worker.user, notification_id=int(notification_id)
-            )
+            with contextlib.suppress(NotFound):
+                notification_services.notification_mark_read(
+                    user=worker.user, notification_id=int(notification_id)
+                )
         return redirect(request.get_full_path())
     page = _page(request, notification_selectors.notification_list(user=worker.user))
     return render(
