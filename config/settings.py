@@ -150,6 +150,13 @@ LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
+# Dispatch: candidate lists (eligible workers of an order) an organization may open per
+# window, against harvesting workers' names; assignment offers a worker has not answered
+# lapse after ASSIGNMENT_OFFER_TTL_MINUTES (swept with work_orders.sweep).
+CANDIDATE_LISTS_PER_WINDOW = int(os.environ.get("CANDIDATE_LISTS_PER_WINDOW", "120"))
+CANDIDATE_LIST_WINDOW_SECONDS = int(os.environ.get("CANDIDATE_LIST_WINDOW_SECONDS", "3600"))
+ASSIGNMENT_OFFER_TTL_MINUTES = int(os.environ.get("ASSIGNMENT_OFFER_TTL_MINUTES", "120"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

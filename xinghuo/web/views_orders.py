@@ -357,7 +357,7 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose an order and a worker."))
         else:
             try:
-                dispatch_services.work_order_assign(
+                done = dispatch_services.work_order_assign(
                     actor=scope.user,
                     organization=scope.organization,
                     work_order_id=selected.pk,
@@ -368,7 +368,13 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 messages.error(request, str(exc.message))
             else:
-                messages.success(request, _("Order assigned; the worker has been told."))
+                if done.offer is not None:
+                    messages.success(
+                        request,
+                        _("Order offered; it is assigned once the worker accepts."),
+                    )
+                else:
+                    messages.success(request, _("Order assigned; the worker has been told."))
                 return redirect(_order_url("web:employer_order_detail", selected))
         url = reverse("web:employer_dispatch") + f"?org={scope.organization.pk}"
         return redirect(url + (f"&order={selected.pk}" if selected else ""))
@@ -378,12 +384,15 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             organization=scope.organization, status=S.PUBLISHED
         ),
     )
-    candidates = []
+    candidates: list[Any] = []
+    candidates_error = ""
     if selected is not None and selected.status == S.PUBLISHED:
-        candidates = [
-            {**row, "distance": distance_label(row["distance_m"])}
-            for row in selectors.dispatch_candidates(order=selected)
-        ]
+        try:
+            candidates = dispatch_services.work_order_candidates(
+                organization=scope.organization, order=selected
+            )
+        except ApplicationError as exc:
+            candidates_error = str(exc.message)
     return render(
         request,
         "web/orders/dispatch.html",
@@ -391,6 +400,7 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             page_obj=page,
             selected=selected,
             candidates=candidates,
+            candidates_error=candidates_error,
             nav="dispatch",
         ),
     )
