@@ -194,6 +194,7 @@ CELERY_BEAT_SCHEDULE = {
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
 CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["certification-sweep"] = {"task": "certification.sweep", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["dispatch-sweep"] = {"task": "dispatch.sweep", "schedule": 60.0}
 # Payout channels: unset → every channel is the in-process sandbox. `make run` starts the
 # local fake Alipay and bank servers and points here at the setting they write.
 _payout_channels_file = os.environ.get("PAYOUT_CHANNELS_FILE")

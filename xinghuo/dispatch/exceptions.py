@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from xinghuo.accounts.exceptions import OrganizationNotFound
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xinghuo.work_orders.exceptions import LimitReached, OrderTaken, WorkOrderNotFound
@@ -20,7 +22,12 @@ class EmployerNotVerified(PermissionDenied):
 
 
 class AssignmentOfferNotFound(NotFound):
+    """Missing, or another worker's: the same answer for both."""
+
     default_code = "assignment_offer_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Offer not found."))
 
 
 class OfferClosed(Conflict):

@@ -102,4 +102,4 @@ def test_dispatcher_cannot_assign_paid_work_to_an_uncleared_worker(  # type: ign
     resp = api(owner).post(
         f"/organizations/{org.pk}/work-orders/{paid.pk}/assign", {"worker_id": cleared.pk}
     )
-    assert resp.status_code == 200
+    assert resp.status_code == 202  # offered: he has not agreed to direct assignment

@@ -16,6 +16,7 @@ from django.utils import timezone
 from xinghuo.accounts.models import User
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.dispatch import services as dispatch_services
+from xinghuo.dispatch.models import AssignmentOffer
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
@@ -259,13 +260,20 @@ def test_dispatch_board_lists_eligible_workers_nearest_first_and_assigns(
     client = logged_in(user)
 
     board = client.get(f"/employer/dispatch/?order={order.pk}")
-    names = [c["worker"].user.name for c in board.context["candidates"]]
+    names = [c.name for c in board.context["candidates"]]
     assert names == ["近", "远", "无位置"]
-    assert board.context["candidates"][0]["distance"] == "111 m"
-    assert board.context["candidates"][2]["distance"] == ""
+    bands = [c.distance_band for c in board.context["candidates"]]
+    assert bands == ["<1 km", "3–10 km", "unknown"]
+    body = board.content.decode()
+    assert near.user.phone not in body and str(SITE_LAT + 0.001) not in body
 
+    # He has not agreed to direct assignment: an offer, assigned once he accepts.
     resp = client.post(f"/employer/dispatch/?order={order.pk}", {"worker_id": near.pk})
     assert resp.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "published" and order.worker is None
+    offer = AssignmentOffer.objects.get(order=order, worker=near)
+    dispatch_services.assignment_offer_accept(worker=near, offer_id=offer.pk)
     order.refresh_from_db()
     assert order.status == "assigned" and order.worker == near
     # Taken now: another assignment is refused with the service's message.
