@@ -494,6 +494,9 @@ def worker_my_orders(request: HttpRequest) -> HttpResponse:
             rows=[{"order": o, "pay_yuan": yuan(o.price_fen)} for o in page],
             status=status,
             statuses=S.choices,
+            offer_count=dispatch_selectors.assignment_offers_for_worker(
+                worker=worker, pending_only=True
+            ).count(),
         ),
     )
 
@@ -655,6 +658,10 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
     if worker is None:
         return redirect("web:home")
     if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in ("offer_accept", "offer_decline", "direct_off"):
+            _worker_offer_action(request, worker, action)
+            return redirect(request.get_full_path())
         notification_id = request.POST.get("notification_id", "")
         if notification_id.isdigit():
             with contextlib.suppress(NotFound):
@@ -666,5 +673,42 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/worker/notifications.html",
-        _worker_context(worker, "notifications", page_obj=page),
+        _worker_context(
+            worker,
+            "notifications",
+            page_obj=page,
+            offers=list(
+                dispatch_selectors.assignment_offers_for_worker(worker=worker, pending_only=True)[
+                    :50
+                ]
+            ),
+            consents=list(dispatch_selectors.direct_assignment_consents(worker=worker)),
+        ),
     )
+
+
+def _worker_offer_action(request: HttpRequest, worker: Worker, action: str) -> None:
+    """Accept or decline an employer's offer (optionally letting it assign him directly from
+    now on), or take back a direct-assignment consent."""
+    raw = request.POST.get("offer_id" if action != "direct_off" else "organization_id", "")
+    if not raw.isdigit():
+        messages.error(request, _("Unknown action."))
+        return
+    try:
+        if action == "direct_off":
+            dispatch_services.direct_assignment_consent_set(
+                worker=worker, organization_id=int(raw), allowed=False
+            )
+            messages.success(request, _("This employer will ask you before assigning orders."))
+        elif action == "offer_decline":
+            dispatch_services.assignment_offer_decline(worker=worker, offer_id=int(raw))
+            messages.success(request, _("Offer declined; the employer has been told."))
+        else:
+            order = dispatch_services.assignment_offer_accept(worker=worker, offer_id=int(raw))
+            if request.POST.get("direct") == "on":
+                dispatch_services.direct_assignment_consent_set(
+                    worker=worker, organization_id=order.organization_id, allowed=True
+                )
+            messages.success(request, _("Order accepted; it is in your orders now."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))

@@ -532,3 +532,67 @@ def test_yuan_is_exact():
     assert yuan(0) == "0.00"
     assert yuan_to_fen(Decimal("0.29")) == 29  # float would give 28.999…
     assert yuan_to_fen(Decimal("1000000.00")) == 100_000_000
+
+
+# --- assignment offers on the worker's H5 ----------------------------------------------------
+
+
+def test_worker_accepts_an_offer_on_his_messages_page_and_may_allow_direct_assignment(
+    employer, make_order, eligible_worker
+):
+    user, org, _site = employer
+    order, later = make_order(), make_order()
+    worker = eligible_worker(name="应邀")
+    client = logged_in(user)
+    client.post(f"/employer/dispatch/?order={order.pk}", {"worker_id": worker.pk})
+    me = logged_in(worker.user)
+    assert 'id="offers-waiting"' in me.get("/worker/orders/mine/").content.decode()
+    page = me.get("/worker/notifications/")
+    (offer,) = page.context["offers"]
+    assert offer.order == order
+    resp = me.post(
+        "/worker/notifications/",
+        {"action": "offer_accept", "offer_id": offer.pk, "direct": "on"},
+        follow=True,
+    )
+    assert [m.level_tag for m in resp.context["messages"]] == ["success"]
+    order.refresh_from_db()
+    assert order.worker == worker and order.status == "assigned"
+    # He allowed direct assignment: the next order is his at once.
+    client.post(f"/employer/dispatch/?order={later.pk}", {"worker_id": worker.pk})
+    later.refresh_from_db()
+    assert later.worker == worker
+    # And he can take that back.
+    me.post("/worker/notifications/", {"action": "direct_off", "organization_id": org.pk})
+    assert me.get("/worker/notifications/").context["consents"] == []
+
+
+def test_worker_declines_an_offer_on_his_messages_page(employer, make_order, eligible_worker):
+    user, _org, _site = employer
+    order = make_order()
+    worker = eligible_worker(name="婉拒")
+    logged_in(user).post(f"/employer/dispatch/?order={order.pk}", {"worker_id": worker.pk})
+    me = logged_in(worker.user)
+    (offer,) = me.get("/worker/notifications/").context["offers"]
+    me.post("/worker/notifications/", {"action": "offer_decline", "offer_id": offer.pk})
+    assert me.get("/worker/notifications/").context["offers"] == []
+    order.refresh_from_db()
+    assert order.worker is None and order.status == "published"
+
+
+def test_dispatch_board_of_an_unverified_employer_says_why_it_lists_nobody(
+    make_employer, eligible_worker
+):
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    site = region_services.site_create(
+        organization=org, code="U-1", name="未认证站", lat=SITE_LAT, lng=SITE_LNG
+    )
+    draft = order_services.OrderDraft(
+        site_id=site.pk, title="志愿巡检", deadline_at=timezone.now() + timedelta(days=1)
+    )
+    order = order_services.work_order_create(actor=owner, organization=org, draft=draft).order
+    worker = eligible_worker(name="不可见")
+    board = logged_in(owner).get(f"/employer/dispatch/?org={org.pk}&order={order.pk}")
+    body = board.content.decode()
+    assert 'id="candidates-error"' in body and "企业认证" in body
+    assert worker.user.name not in body
