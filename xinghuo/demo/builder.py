@@ -872,7 +872,10 @@ class _Builder:
                 if w.team_id is None and w.pk != leader.pk and w.role.code in member_roles
             ][:3]
             for member in members:
-                workforce_services.team_add_member(leader=leader, phone=member.user.phone)
+                invitation = workforce_services.team_invite(leader=leader, phone=member.user.phone)
+                workforce_services.team_invitation_accept(
+                    worker=member, invitation_id=invitation.pk
+                )
                 member.team = team
         self.log("Teams: 2")
 
