@@ -43,6 +43,7 @@ from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worke
 
 from .clearance import identity_submit, person_for, worker_clear
 from .licence import licence_image
+from .offers import build_offers
 from .orders import build_orders
 
 SEED = 20261127
@@ -519,6 +520,8 @@ class _Builder:
             demo_district_code="330106",
         )
         self.log(f"Work orders: {orders}")
+        offers, invitations = build_offers(worker_phone=DEMO_WORKER_PHONE)
+        self.log(f"Waiting for the demo worker: {offers} offers, {invitations} team invitations")
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),

@@ -39,6 +39,7 @@ from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
+from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
 from xinghuo.workforce.models import Worker
 
@@ -659,6 +660,9 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action in ("team_accept", "team_decline"):
+            _worker_team_action(request, worker, action)
+            return redirect(request.get_full_path())
         if action in ("offer_accept", "offer_decline", "direct_off"):
             _worker_offer_action(request, worker, action)
             return redirect(request.get_full_path())
@@ -683,8 +687,25 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
                 ]
             ),
             consents=list(dispatch_selectors.direct_assignment_consents(worker=worker)),
+            team_invitations=list(workforce_selectors.team_invitations_for_worker(worker=worker)),
         ),
     )
+
+
+def _worker_team_action(request: HttpRequest, worker: Worker, action: str) -> None:
+    raw = request.POST.get("invitation_id", "")
+    if not raw.isdigit():
+        messages.error(request, _("Unknown action."))
+        return
+    try:
+        if action == "team_accept":
+            team = workforce_services.team_invitation_accept(worker=worker, invitation_id=int(raw))
+            messages.success(request, _("You joined the team %(name)s.") % {"name": team.name})
+        else:
+            workforce_services.team_invitation_decline(worker=worker, invitation_id=int(raw))
+            messages.success(request, _("Invitation declined."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
 
 
 def _worker_offer_action(request: HttpRequest, worker: Worker, action: str) -> None:

@@ -382,3 +382,17 @@ def test_teams_and_role_change_requests(demo: DemoSummary) -> None:
     for request in RoleChangeRequest.objects.select_related("worker"):
         assert request.status == RoleChangeRequest.Status.PENDING
         assert request.from_role_id == request.worker.role_id != request.to_role_id
+
+
+@pytest.mark.django_db
+def test_demo_worker_has_an_offer_and_a_team_invitation_waiting(demo: DemoSummary) -> None:
+    from xinghuo.dispatch import selectors as dispatch_selectors
+    from xinghuo.identity import selectors_employer
+    from xinghuo.workforce import selectors as workforce_selectors
+
+    worker = Worker.objects.get(user__phone=DEMO_WORKER_PHONE)
+    (offer,) = dispatch_selectors.assignment_offers_for_worker(worker=worker, pending_only=True)
+    assert offer.order.status == "published"
+    assert selectors_employer.organization_is_verified(organization=offer.organization)
+    (invitation,) = workforce_selectors.team_invitations_for_worker(worker=worker)
+    assert invitation.team.leader != worker

@@ -596,3 +596,18 @@ def test_dispatch_board_of_an_unverified_employer_says_why_it_lists_nobody(
     body = board.content.decode()
     assert 'id="candidates-error"' in body and "企业认证" in body
     assert worker.user.name not in body
+
+
+def test_worker_joins_a_team_from_his_messages_page(make_worker):
+    from xinghuo.workforce import services as team_services
+
+    leader, worker = make_worker(name="王班长"), make_worker(name="赵队员")
+    team_services.team_create(leader=leader, name="西湖油机班")
+    team_services.team_invite(leader=leader, phone=worker.user.phone)
+    me = logged_in(worker.user)
+    (invitation,) = me.get("/worker/notifications/").context["team_invitations"]
+    assert worker.team_id is None
+    me.post("/worker/notifications/", {"action": "team_accept", "invitation_id": invitation.pk})
+    worker.refresh_from_db()
+    assert worker.team is not None and worker.team.name == "西湖油机班"
+    assert me.get("/worker/notifications/").context["team_invitations"] == []
