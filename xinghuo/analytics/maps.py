@@ -259,7 +259,7 @@ def worker_markers(
     stale_before = now - stale_after()
     qs = map_workers(organization=organization, filters=filters)
     if ours_only or not verification_selectors.organization_is_verified(organization=organization):
-        qs = qs.filter(our_order_id__isnull=False)
+        qs = qs.filter(Q(our_order_id__isnull=False))
     rows = list(qs[: MAX_WORKERS + 1])
     items = []
     for w in rows[:MAX_WORKERS]:
