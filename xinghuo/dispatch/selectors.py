@@ -253,7 +253,13 @@ def assignment_offers_for_worker(
         "order", "order__site", "organization"
     )
     if pending_only:
-        qs = qs.filter(status=AssignmentOffer.Status.PENDING, expires_at__gt=now or timezone.now())
+        # An order someone else took meanwhile is no longer on offer, whatever the row says.
+        still_open = Q(reason="", order__status=WorkOrder.Status.PUBLISHED) | (
+            ~Q(reason="") & Q(order__status=WorkOrder.Status.ASSIGNED)
+        )
+        qs = qs.filter(
+            still_open, status=AssignmentOffer.Status.PENDING, expires_at__gt=now or timezone.now()
+        )
     return qs.order_by("-created_at", "-pk")
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,14 +180,20 @@ def _offer(
     AssignmentOffer.objects.filter(
         order=order, worker=worker, status=AssignmentOffer.Status.PENDING
     ).update(status=AssignmentOffer.Status.EXPIRED)
-    offer = AssignmentOffer.objects.create(
-        order=order,
-        worker=worker,
-        organization=organization,
-        offered_by=actor,
-        reason=reason,
-        expires_at=now + _offer_ttl(),
-    )
+    try:
+        with transaction.atomic():
+            offer = AssignmentOffer.objects.create(
+                order=order,
+                worker=worker,
+                organization=organization,
+                offered_by=actor,
+                reason=reason,
+                expires_at=now + _offer_ttl(),
+            )
+    except IntegrityError:  # a concurrent offer of the same order to him was first
+        return AssignmentOffer.objects.get(
+            order=order, worker=worker, status=AssignmentOffer.Status.PENDING
+        )
     notification_services.notify(
         user=worker.user,
         kind="assignment_offer",
@@ -316,7 +322,6 @@ def assignment_offer_accept(*, worker: Worker, offer_id: int) -> WorkOrder:
     handing_over = bool(offer.reason)
     open_status = S.ASSIGNED if handing_over else S.PUBLISHED
     if order.status != open_status or order.worker_id == worker.pk:
-        _close_offer(offer, AssignmentOffer.Status.WITHDRAWN)
         raise OrderTaken(
             _("This order is no longer open for you."), detail={"status": order.status}
         )

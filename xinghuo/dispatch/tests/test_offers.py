@@ -197,3 +197,18 @@ def test_reassignment_without_consent_waits_for_the_new_worker(  # type: ignore[
     assert order.worker_id == other.pk
     event = WorkOrderEvent.objects.get(order=order, type="reassign")
     assert event.note == "原人员请假"
+
+
+def test_an_offer_of_an_order_someone_else_grabbed_is_no_longer_listed_nor_accepted(  # type: ignore[no-untyped-def]
+    api, world, make_eligible_worker
+) -> None:
+    owner, _org, order, worker, base = world
+    offer_id = api(owner).post(f"{base}/assign", {"worker_id": worker.pk}).json()["id"]
+    quicker = make_eligible_worker()
+    assert api(quicker.user).post(f"/work-orders/{order.pk}/grab").status_code == 200
+    me = api(worker.user)
+    assert me.get("/workers/me/assignment-offers").json() == []
+    resp = me.post(f"/workers/me/assignment-offers/{offer_id}/accept")
+    assert resp.status_code == 409 and resp.json()["code"] == "order_taken"
+    order.refresh_from_db()
+    assert order.worker_id == quicker.pk
