@@ -332,6 +332,7 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             attachments=selectors.order_attachments(order=order),
             map_data=selectors.order_map(order=order),
             points_entry=points_entry,
+            offers=list(dispatch_selectors.assignment_offers_for_order(order=order)[:10]),
             can_publish=status == S.DRAFT,
             can_cancel=status in CANCELLABLE,
             can_review=status == S.DELIVERED,

@@ -273,6 +273,8 @@ def test_dispatch_board_lists_eligible_workers_nearest_first_and_assigns(
     order.refresh_from_db()
     assert order.status == "published" and order.worker is None
     offer = AssignmentOffer.objects.get(order=order, worker=near)
+    detail = client.get(f"/employer/orders/{order.pk}/").content.decode()
+    assert 'id="order-offers"' in detail and "近" in detail
     dispatch_services.assignment_offer_accept(worker=near, offer_id=offer.pk)
     order.refresh_from_db()
     assert order.status == "assigned" and order.worker == near
