@@ -145,6 +145,21 @@ def reassign(
     )
 
 
+@router.get(
+    "/organizations/{organization_id}/work-orders/{order_id}/assignment-offers",
+    response=list[AssignmentOfferOut],
+)
+def order_offers(
+    request: HttpRequest, organization_id: int, order_id: int
+) -> list[AssignmentOffer]:
+    """The offers made for the order and how the workers answered, newest first."""
+    org = account_selectors.organization_get_for_member(
+        user=current_user(request), organization_id=organization_id
+    )
+    order = order_selectors.order_get_for_organization(organization=org, order_id=order_id)
+    return list(selectors.assignment_offers_for_order(order=order)[:100])
+
+
 @router.get("/workers/me/assignment-offers", response=list[AssignmentOfferOut])
 def my_offers(request: HttpRequest, pending: bool = True) -> list[AssignmentOffer]:
     """Orders employers offer the worker; by default those he may still answer."""

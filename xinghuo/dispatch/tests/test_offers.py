@@ -128,6 +128,8 @@ def test_declined_offer_leaves_the_order_open_and_tells_the_dispatcher(api, worl
     offer_id = api(owner).post(f"{base}/assign", {"worker_id": worker.pk}).json()["id"]
     resp = api(worker.user).post(f"/workers/me/assignment-offers/{offer_id}/decline")
     assert resp.status_code == 200 and resp.json()["status"] == "declined"
+    listed = api(owner).get(f"{base}/assignment-offers").json()
+    assert [(o["id"], o["status"]) for o in listed] == [(offer_id, "declined")]
     order.refresh_from_db()
     assert order.status == WorkOrder.Status.PUBLISHED and order.worker_id is None
     assert Notification.objects.filter(user=owner, kind="assignment_offer_declined").exists()
