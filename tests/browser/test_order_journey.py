@@ -262,7 +262,9 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
         # He is asked first: the order is his once he accepts the offer.
         offer = h5.locator("#offers li").first
         expect(offer).to_contain_text(f"{TITLE}1")
-        assert h5.evaluate("document.documentElement.scrollWidth") <= 390
+        h5.set_viewport_size({"width": 360, "height": 780})
+        assert h5.evaluate("document.documentElement.scrollWidth") <= 360
+        expect(offer.locator("button[value=offer_accept]")).to_be_in_viewport()
         shot(h5, "11_worker_notifications")
         offer.locator("button[value=offer_accept]").click()
         expect(h5.locator("#offers")).to_have_count(0)
