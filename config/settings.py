@@ -187,6 +187,15 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end login block --------------------------------------------------------------------
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
+# Dispatch: candidate lists (eligible workers of an order) an organization may open per
+# window, against harvesting workers' names; assignment offers a worker has not answered
+# lapse after ASSIGNMENT_OFFER_TTL_MINUTES (swept with work_orders.sweep).
+CANDIDATE_LISTS_PER_WINDOW = int(os.environ.get("CANDIDATE_LISTS_PER_WINDOW", "120"))
+CANDIDATE_LIST_WINDOW_SECONDS = int(os.environ.get("CANDIDATE_LIST_WINDOW_SECONDS", "3600"))
+ASSIGNMENT_OFFER_TTL_MINUTES = int(os.environ.get("ASSIGNMENT_OFFER_TTL_MINUTES", "120"))
+# Team invitations a leader may send per day (each answer is the same, registered or not).
+TEAM_INVITATIONS_PER_DAY = int(os.environ.get("TEAM_INVITATIONS_PER_DAY", "30"))
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -303,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
 CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["certification-sweep"] = {"task": "certification.sweep", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["dispatch-sweep"] = {"task": "dispatch.sweep", "schedule": 60.0}
 # Payout channels: unset → every channel is the in-process sandbox. `make run` starts the
 # local fake Alipay and bank servers and points here at the setting they write.
 _payout_channels_file = os.environ.get("PAYOUT_CHANNELS_FILE")

@@ -115,6 +115,14 @@ def test_live_map_moves_a_worker_after_his_app_reports_a_position(
     settings,
 ) -> None:
     settings.MAP_LIVE_POLL_SECONDS = 1
+    # The live map follows the workers on A's orders only.
+    for title, worker in (("甲一号工单", world.zhang), ("甲二号工单", world.wang)):
+        dispatch_services.work_order_assign(
+            actor=world.a_owner,
+            organization=world.a_org,
+            work_order_id=WorkOrder.objects.get(title=title).pk,
+            worker_id=worker.pk,
+        )
     # Wang's phone has been silent for 20 minutes: shown greyed.
     Worker.objects.filter(pk=world.wang.pk).update(
         last_position_at=world.wang.last_position_at - timedelta(minutes=20)

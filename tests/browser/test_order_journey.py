@@ -243,11 +243,11 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
     rows = page.locator("#candidate-table tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("赵六")  # nearest first
-    expect(rows.first).to_contain_text("222 m")
+    expect(rows.first).to_contain_text("<1 km")  # a band, not his distance
+    expect(rows.first).not_to_contain_text(near.user.phone)
     shot(page, "10_dispatch_board")
     rows.first.locator("button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/employer/orders/{order.pk}/"))
-    expect(page.locator("#order-worker")).to_contain_text("赵六")
 
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     phone.set_default_timeout(TIMEOUT_MS)
@@ -259,7 +259,15 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
         expect(h5.locator("#unread-count")).to_have_text("1")
         h5.locator("#worker-tabbar a[href='/worker/notifications/']").click()
         expect(h5.locator("#notifications li.unread")).to_contain_text(f"{TITLE}1")
+        # He is asked first: the order is his once he accepts the offer.
+        offer = h5.locator("#offers li").first
+        expect(offer).to_contain_text(f"{TITLE}1")
+        h5.set_viewport_size({"width": 360, "height": 780})
+        assert h5.evaluate("document.documentElement.scrollWidth") <= 360
+        expect(offer.locator("button[value=offer_accept]")).to_be_in_viewport()
         shot(h5, "11_worker_notifications")
+        offer.locator("button[value=offer_accept]").click()
+        expect(h5.locator("#offers")).to_have_count(0)
         h5.locator("#worker-tabbar a[href='/worker/orders/mine/']").click()
         expect(h5.locator(f'#my-orders li[data-order="{order.pk}"]')).to_be_visible()
         shot(h5, "12_worker_my_orders")
@@ -268,3 +276,5 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
         shot(h5, "13_worker_hall_with_distances")
     finally:
         phone.close()
+    page.reload()
+    expect(page.locator("#order-worker")).to_contain_text("赵六")

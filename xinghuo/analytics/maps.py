@@ -20,8 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinghuo.accounts.models import Organization
+from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.work_orders import selectors as order_selectors
@@ -229,24 +231,49 @@ def _our_order(worker: Worker) -> dict[str, Any] | None:
     return {"id": order_id, "title": getattr(worker, "our_order_title", "")}
 
 
+# Workers not on one of the employer's orders appear on the resource map in a cell of this
+# size (about 2 km), never at their reported position.
+COARSE_CELL_DEG = 0.02
+
+
+def _coarse(value: float | None) -> float | None:
+    if value is None:
+        return None
+    return round(round(value / COARSE_CELL_DEG) * COARSE_CELL_DEG, 4)
+
+
 def worker_markers(
-    *, organization: Organization, filters: MapFilters, now: datetime | None = None
+    *,
+    organization: Organization,
+    filters: MapFilters,
+    now: datetime | None = None,
+    ours_only: bool = False,
 ) -> dict[str, Any]:
-    """The workers' markers: position, status, whether the position is stale."""
+    """The workers' markers: position, status, whether the position is stale.
+
+    A worker holding one of the organization's orders is shown where he reported himself;
+    any other only in a cell of COARSE_CELL_DEG (`approximate`), and only to a verified
+    employer. `ours_only` leaves out the workers who hold none of its orders.
+    """
     now = now or timezone.now()
     stale_before = now - stale_after()
-    rows = list(map_workers(organization=organization, filters=filters)[: MAX_WORKERS + 1])
+    qs = map_workers(organization=organization, filters=filters)
+    if ours_only or not verification_selectors.organization_is_verified(organization=organization):
+        qs = qs.filter(Q(our_order_id__isnull=False))
+    rows = list(qs[: MAX_WORKERS + 1])
     items = []
     for w in rows[:MAX_WORKERS]:
         at = w.last_position_at
+        ours = getattr(w, "our_order_id", None) is not None
         items.append(
             {
                 "id": w.pk,
-                "name": w.user.name or w.user.phone,
+                "name": w.user.name or _("Worker"),
                 "role": w.role.label,
                 "status": _map_status(w),
-                "lat": w.last_lat,
-                "lng": w.last_lng,
+                "lat": w.last_lat if ours else _coarse(w.last_lat),
+                "lng": w.last_lng if ours else _coarse(w.last_lng),
+                "approximate": not ours,
                 "at": _iso(at),
                 "age_s": int((now - at).total_seconds()) if at else None,
                 "stale": at is None or at < stale_before,
@@ -270,12 +297,15 @@ def resource_map(
 def live_positions(
     *, organization: Organization, filters: MapFilters, now: datetime | None = None
 ) -> dict[str, Any]:
-    """What the live map polls: the workers' markers, with the server's clock."""
+    """What the live map polls: where the workers on the organization's orders are, with the
+    server's clock. The caller checks that the employer is verified."""
     now = now or timezone.now()
     return {
         "now": _iso(now),
         "stale_after_s": int(stale_after().total_seconds()),
-        "workers": worker_markers(organization=organization, filters=filters, now=now),
+        "workers": worker_markers(
+            organization=organization, filters=filters, now=now, ours_only=True
+        ),
     }
 
 

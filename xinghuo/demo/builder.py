@@ -44,6 +44,7 @@ from xinghuo.workforce.models import Role, RoleChangeRequest, Skill, Team, Worke
 from .clearance import identity_submit, person_for, worker_clear
 from .corrections import build_corrections
 from .licence import licence_image
+from .offers import build_offers
 from .orders import build_orders
 from .returns import build_returns_summary
 from .topups import build_topups
@@ -525,6 +526,8 @@ class _Builder:
         build_topups(organizations=list(self.orgs.values()), operator=self.operator)
         self.log(build_returns_summary(preferred_phone=DEMO_WORKER_PHONE))
         self.log(build_corrections(operator=self.operator, password=DEMO_PASSWORD))
+        offers, invitations = build_offers(worker_phone=DEMO_WORKER_PHONE)
+        self.log(f"Waiting for the demo worker: {offers} offers, {invitations} team invitations")
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),
@@ -878,7 +881,10 @@ class _Builder:
                 if w.team_id is None and w.pk != leader.pk and w.role.code in member_roles
             ][:3]
             for member in members:
-                workforce_services.team_add_member(leader=leader, phone=member.user.phone)
+                invitation = workforce_services.team_invite(leader=leader, phone=member.user.phone)
+                workforce_services.team_invitation_accept(
+                    worker=member, invitation_id=invitation.pk
+                )
                 member.team = team
         self.log("Teams: 2")
 

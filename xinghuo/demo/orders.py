@@ -149,6 +149,10 @@ def _advance(
     rng.shuffle(candidates)
     site = order.site
     for worker in candidates:
+        # The demo employer's regular crew: they let it assign them directly (no offer).
+        dispatch_services.direct_assignment_consent_set(
+            worker=worker, organization_id=organization.pk, allowed=True
+        )
         try:
             dispatch_services.work_order_assign(
                 actor=owner,

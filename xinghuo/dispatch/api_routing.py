@@ -19,6 +19,8 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
 
+from . import services
+from .models import AssignmentOffer
 from .routing import planning
 from .routing.problem import Plan, Route, Stop
 
@@ -92,8 +94,12 @@ class PlanOut(Schema):
 class CommittedOut(Schema):
     order_id: int
     worker_id: int
-    status: str
+    status: str = Field(description="assigned, or published while the worker's offer waits")
     assigned_at: datetime | None
+    offer_id: int | None = Field(
+        description="the offer the worker is asked to accept, unless he agreed to direct "
+        "assignment from this employer"
+    )
 
 
 class DayRouteOut(Schema):
@@ -181,9 +187,12 @@ def _plan_out(plan: Plan, organization: Organization) -> PlanOut:
 
 
 def _dispatcher_org(request: HttpRequest, organization_id: Id) -> Organization:
-    return account_selectors.organization_get_for_member(
+    """A plan names candidate workers: verified employers only (EmployerNotVerified)."""
+    org = account_selectors.organization_get_for_member(
         user=current_user(request), organization_id=organization_id, roles=DISPATCHERS
     )
+    services.require_verified_employer(organization=org)
+    return org
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -216,12 +225,19 @@ def auto_assign_commit(
         organization=org,
         plan_or_assignments=[(a.order_id, a.worker_id) for a in payload],
     )
+    pairs = {a.order_id: a.worker_id for a in payload}
+    offers = dict(
+        AssignmentOffer.objects.filter(
+            order__in=orders, status=AssignmentOffer.Status.PENDING
+        ).values_list("order_id", "pk")
+    )
     return [
         CommittedOut(
             order_id=o.pk,
-            worker_id=o.worker_id,  # type: ignore[arg-type]
+            worker_id=o.worker_id or pairs[o.pk],
             status=o.status,
             assigned_at=o.assigned_at,
+            offer_id=offers.get(o.pk) if o.worker_id is None else None,
         )
         for o in orders
     ]

@@ -109,3 +109,99 @@ class PointsEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker}: {self.points}"
+
+
+class DirectAssignmentConsent(models.Model):
+    """直派授权 — a worker's standing consent that an employer may assign him orders without
+    asking each time (DirectAssignmentConsent). Without it, an assignment is an offer he
+    accepts or declines."""
+
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="direct_assignment_consents",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("direct assignment consent")
+        verbose_name_plural = _("direct assignment consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "organization"], name="uniq_direct_assignment_consent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} ← {self.organization}"
+
+
+class AssignmentOffer(models.Model):
+    """派单邀请 — a dispatcher's offer of a published order to one worker, who accepts or
+    declines it; it lapses at `expires_at`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the worker")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    order = models.ForeignKey(
+        "work_orders.WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.CASCADE,
+        related_name="assignment_offers",
+    )
+    worker = models.ForeignKey(
+        "workforce.Worker",
+        verbose_name=_("worker"),
+        on_delete=models.CASCADE,
+        related_name="assignment_offers",
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization",
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    offered_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("offered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.CharField(
+        _("reason for reassignment"),
+        max_length=500,
+        blank=True,
+        help_text=_("Set when the order is to move from another worker to this one."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("assignment offer")
+        verbose_name_plural = _("assignment offers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "worker"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_assignment_offer",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.worker_id} ({self.status})"

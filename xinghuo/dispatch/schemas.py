@@ -28,14 +28,43 @@ class ReassignIn(Schema):
 
 
 class EligibleWorkerOut(Schema):
-    id: int
+    """A candidate as an employer sees him before he works for it: no phone, no position."""
+
+    id: int = Field(alias="worker_id")
     name: str
-    phone: str
-    role_id: int
+    role: str
     status: str
-    last_lat: float | None
-    last_lng: float | None
-    distance_m: float | None
+    distance_band: str = Field(description="<1 km, 1–3 km, 3–10 km, >10 km or unknown")
+    qualifications: list[str] = Field(description="skills that count today")
+
+
+class AssignmentOfferOut(Schema):
+    id: int
+    order_id: int
+    order_title: str = Field(alias="order.title")
+    organization_id: int
+    organization_name: str = Field(alias="organization.name")
+    worker_id: int
+    status: str
+    reason: str
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+
+
+class DirectAssignmentConsentIn(Schema):
+    allowed: bool
+
+
+class DirectAssignmentConsentOut(Schema):
+    organization_id: int
+    organization_name: str = Field(alias="organization.name")
+    created_at: datetime
+
+
+class DirectAssignmentConsentSetOut(Schema):
+    organization_id: int
+    allowed: bool
 
 
 class PointsEntryOut(Schema):

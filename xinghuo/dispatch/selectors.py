@@ -20,6 +20,7 @@ in step by `tests/test_eligibility.py`, which checks them against each other.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,7 +35,7 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker, WorkerSkill
 
 from . import points
-from .models import PointsEntry
+from .models import AssignmentOffer, DirectAssignmentConsent, PointsEntry
 
 
 def _today() -> date:
@@ -162,6 +163,109 @@ def workers_eligible_nearest(
         rows.append((worker, distance))
     rows.sort(key=lambda r: (r[1] is None, r[1] or 0, r[0].pk))
     return rows[:limit] if limit is not None else rows
+
+
+# --- candidate lists: what an employer sees of workers not (yet) on its orders ----------------
+
+# Upper bounds in metres and their labels; anything further is the last label.
+DISTANCE_BANDS: tuple[tuple[int, str], ...] = (
+    (1_000, "<1 km"),
+    (3_000, "1–3 km"),
+    (10_000, "3–10 km"),
+)
+FAR_BAND = ">10 km"
+UNKNOWN_BAND = "unknown"
+
+
+def distance_band(distance_m: float | None) -> str:
+    """How far, coarsely: an exact distance from a known site would give the position away."""
+    if distance_m is None:
+        return UNKNOWN_BAND
+    return next((label for bound, label in DISTANCE_BANDS if distance_m < bound), FAR_BAND)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A worker an order may go to, as an employer may see him before he works for it: no
+    phone number, no position."""
+
+    worker_id: int
+    name: str
+    role: str
+    status: str
+    distance_band: str
+    qualifications: list[str]
+
+    @property
+    def status_label(self) -> str:
+        return str(Worker.Status(self.status).label)
+
+
+def order_candidates(*, order: WorkOrder, limit: int | None = None) -> list[Candidate]:
+    """The order's eligible workers, nearest first, with the skills that count today (two
+    queries besides eligibility)."""
+    rows = workers_eligible_nearest(order=order, limit=limit)
+    on = _today()
+    held: dict[int, list[str]] = defaultdict(list)
+    for ws in (
+        WorkerSkill.objects.filter(worker_id__in=[w.pk for w, _d in rows])
+        .select_related("skill")
+        .order_by("skill_id")
+    ):
+        if not ws.skill.requires_certification or (
+            ws.valid_until is not None
+            and ws.valid_until >= on
+            and (ws.valid_from is None or ws.valid_from <= on)
+        ):
+            held[ws.worker_id].append(ws.skill.label)
+    return [
+        Candidate(
+            worker_id=w.pk,
+            name=w.user.name,
+            role=w.role.label,
+            status=w.status,
+            distance_band=distance_band(distance),
+            qualifications=held[w.pk],
+        )
+        for w, distance in rows
+    ]
+
+
+# --- assignment offers and direct-assignment consent -----------------------------------------
+
+
+def direct_assignment_allowed(*, worker: Worker, organization_id: int) -> bool:
+    """Has the worker agreed that this employer may assign him orders without asking?"""
+    return DirectAssignmentConsent.objects.filter(
+        worker=worker, organization_id=organization_id
+    ).exists()
+
+
+def direct_assignment_consents(*, worker: Worker) -> QuerySet[DirectAssignmentConsent]:
+    return DirectAssignmentConsent.objects.filter(worker=worker).select_related("organization")
+
+
+def assignment_offers_for_worker(
+    *, worker: Worker, pending_only: bool = False, now: datetime | None = None
+) -> QuerySet[AssignmentOffer]:
+    """The worker's offers, newest first; `pending_only`: those he may still answer."""
+    qs = AssignmentOffer.objects.filter(worker=worker).select_related(
+        "order", "order__site", "organization"
+    )
+    if pending_only:
+        # An order someone else took meanwhile is no longer on offer, whatever the row says.
+        still_open = Q(reason="", order__status=WorkOrder.Status.PUBLISHED) | (
+            ~Q(reason="") & Q(order__status=WorkOrder.Status.ASSIGNED)
+        )
+        qs = qs.filter(
+            still_open, status=AssignmentOffer.Status.PENDING, expires_at__gt=now or timezone.now()
+        )
+    return qs.order_by("-created_at", "-pk")
+
+
+def assignment_offers_for_order(*, order: WorkOrder) -> QuerySet[AssignmentOffer]:
+    """The caller has scoped the order to the organization."""
+    return order.assignment_offers.select_related("worker__user").order_by("-created_at", "-pk")
 
 
 def worker_is_eligible(*, worker: Worker, order: WorkOrder, on: date | None = None) -> bool:

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core.exceptions import NotFound
 
 from .models import Notification
 from .sms import sms_sender
@@ -44,6 +46,11 @@ def notify(
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> int:
-    return Notification.objects.filter(pk=notification_id, user=user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    """Mark the user's notification read (idempotent: once read, it stays as it was).
+
+    Raises NotFound for another user's notification, the same answer as a missing one.
+    """
+    mine = Notification.objects.filter(pk=notification_id, user=user)
+    if not mine.exists():
+        raise NotFound(_("No such notification."))
+    return mine.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -11,7 +11,6 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import Organization, User
 from xinghuo.certification import selectors as cert_selectors
 from xinghuo.contracts import selectors as contract_selectors
-from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import selectors_employer as employer_selectors
@@ -113,14 +112,6 @@ def order_map(
             for p in track
         ],
     }
-
-
-def dispatch_candidates(*, order: WorkOrder) -> list[dict[str, Any]]:
-    """The workers the order may go to, nearest to its site first (unknown positions last)."""
-    return [
-        {"worker": worker, "distance_m": distance}
-        for worker, distance in dispatch_selectors.workers_eligible_nearest(order=order)
-    ]
 
 
 def worker_onboarding(*, worker: Worker) -> list[dict[str, Any]]:

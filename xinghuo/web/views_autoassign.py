@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.core.exceptions import ApplicationError
+from xinghuo.dispatch import services as dispatch_services
 from xinghuo.dispatch.routing import planning
 from xinghuo.dispatch.routing.problem import Reason
 from xinghuo.regions import selectors as region_selectors
@@ -48,6 +49,11 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
     if scope is None:
         return redirect("web:home")
     base = reverse("web:employer_auto_assign") + f"?org={scope.organization.pk}"
+    try:
+        dispatch_services.require_verified_employer(organization=scope.organization)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
     if request.method == "POST":
         pairs = _parse_pairs(request.POST.getlist("pair"))
         if not pairs:
@@ -60,8 +66,14 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             return redirect(base)
+        offered = sum(1 for o in assigned if o.worker_id is None)
         messages.success(
-            request, _("%(n)d orders assigned; the workers have been told.") % {"n": len(assigned)}
+            request,
+            _(
+                "%(n)d orders assigned and %(m)d offered; the workers have been told "
+                "(an offered order waits for the worker to accept it)."
+            )
+            % {"n": len(assigned) - offered, "m": offered},
         )
         return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
 

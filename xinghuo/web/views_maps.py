@@ -26,7 +26,8 @@ from django.views.decorators.http import require_GET
 
 from xinghuo.analytics import maps as map_selectors
 from xinghuo.analytics import selectors as analytics
-from xinghuo.core.exceptions import ValidationFailed
+from xinghuo.core.exceptions import ApplicationError, ValidationFailed
+from xinghuo.dispatch import services as dispatch_services
 from xinghuo.dispatch.routing import DAY_MODES, planning
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
@@ -207,6 +208,11 @@ def employer_live(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     org = scope.organization
     filters = map_selectors.MapFilters()
+    try:
+        dispatch_services.require_verified_employer(organization=org)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(reverse("web:employer_orders") + f"?org={org.pk}")
     return render(
         request,
         "web/maps/live.html",
@@ -227,6 +233,14 @@ def employer_live(request: HttpRequest) -> HttpResponse:
 @require_GET
 def employer_live_positions(request: HttpRequest) -> JsonResponse:
     scope = _scope_or_404(request)
+    try:
+        dispatch_services.require_verified_employer(organization=scope.organization)
+    except ApplicationError as exc:
+        return JsonResponse(
+            {"code": exc.code, "message": str(exc.message), "detail": exc.detail},
+            status=exc.status_code,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return _json(
         map_selectors.live_positions(
             organization=scope.organization, filters=map_selectors.MapFilters()

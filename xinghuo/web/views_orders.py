@@ -7,6 +7,7 @@ caller's scope is a 404, exactly like a missing one, so its existence does not l
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
-from xinghuo.core.exceptions import ApplicationError
+from xinghuo.core.exceptions import ApplicationError, NotFound
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
@@ -38,6 +39,7 @@ from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
+from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
 from xinghuo.workforce.models import Worker
 
@@ -330,6 +332,7 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             attachments=selectors.order_attachments(order=order),
             map_data=selectors.order_map(order=order),
             points_entry=points_entry,
+            offers=list(dispatch_selectors.assignment_offers_for_order(order=order)[:10]),
             can_publish=status == S.DRAFT,
             can_cancel=status in CANCELLABLE,
             can_review=status == S.DELIVERED,
@@ -356,7 +359,7 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose an order and a worker."))
         else:
             try:
-                dispatch_services.work_order_assign(
+                done = dispatch_services.work_order_assign(
                     actor=scope.user,
                     organization=scope.organization,
                     work_order_id=selected.pk,
@@ -367,7 +370,13 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             except ApplicationError as exc:
                 messages.error(request, str(exc.message))
             else:
-                messages.success(request, _("Order assigned; the worker has been told."))
+                if done.offer is not None:
+                    messages.success(
+                        request,
+                        _("Order offered; it is assigned once the worker accepts."),
+                    )
+                else:
+                    messages.success(request, _("Order assigned; the worker has been told."))
                 return redirect(_order_url("web:employer_order_detail", selected))
         url = reverse("web:employer_dispatch") + f"?org={scope.organization.pk}"
         return redirect(url + (f"&order={selected.pk}" if selected else ""))
@@ -377,12 +386,15 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             organization=scope.organization, status=S.PUBLISHED
         ),
     )
-    candidates = []
+    candidates: list[Any] = []
+    candidates_error = ""
     if selected is not None and selected.status == S.PUBLISHED:
-        candidates = [
-            {**row, "distance": distance_label(row["distance_m"])}
-            for row in selectors.dispatch_candidates(order=selected)
-        ]
+        try:
+            candidates = dispatch_services.work_order_candidates(
+                organization=scope.organization, order=selected
+            )
+        except ApplicationError as exc:
+            candidates_error = str(exc.message)
     return render(
         request,
         "web/orders/dispatch.html",
@@ -390,6 +402,7 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
             page_obj=page,
             selected=selected,
             candidates=candidates,
+            candidates_error=candidates_error,
             nav="dispatch",
         ),
     )
@@ -483,6 +496,9 @@ def worker_my_orders(request: HttpRequest) -> HttpResponse:
             rows=[{"order": o, "pay_yuan": yuan(o.price_fen)} for o in page],
             status=status,
             statuses=S.choices,
+            offer_count=dispatch_selectors.assignment_offers_for_worker(
+                worker=worker, pending_only=True
+            ).count(),
         ),
     )
 
@@ -644,15 +660,77 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
     if worker is None:
         return redirect("web:home")
     if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action in ("team_accept", "team_decline"):
+            _worker_team_action(request, worker, action)
+            return redirect(request.get_full_path())
+        if action in ("offer_accept", "offer_decline", "direct_off"):
+            _worker_offer_action(request, worker, action)
+            return redirect(request.get_full_path())
         notification_id = request.POST.get("notification_id", "")
         if notification_id.isdigit():
-            notification_services.notification_mark_read(
-                user=worker.user, notification_id=int(notification_id)
-            )
+            with contextlib.suppress(NotFound):
+                notification_services.notification_mark_read(
+                    user=worker.user, notification_id=int(notification_id)
+                )
         return redirect(request.get_full_path())
     page = _page(request, notification_selectors.notification_list(user=worker.user))
     return render(
         request,
         "web/worker/notifications.html",
-        _worker_context(worker, "notifications", page_obj=page),
+        _worker_context(
+            worker,
+            "notifications",
+            page_obj=page,
+            offers=list(
+                dispatch_selectors.assignment_offers_for_worker(worker=worker, pending_only=True)[
+                    :50
+                ]
+            ),
+            consents=list(dispatch_selectors.direct_assignment_consents(worker=worker)),
+            team_invitations=list(workforce_selectors.team_invitations_for_worker(worker=worker)),
+        ),
     )
+
+
+def _worker_team_action(request: HttpRequest, worker: Worker, action: str) -> None:
+    raw = request.POST.get("invitation_id", "")
+    if not raw.isdigit():
+        messages.error(request, _("Unknown action."))
+        return
+    try:
+        if action == "team_accept":
+            team = workforce_services.team_invitation_accept(worker=worker, invitation_id=int(raw))
+            messages.success(request, _("You joined the team %(name)s.") % {"name": team.name})
+        else:
+            workforce_services.team_invitation_decline(worker=worker, invitation_id=int(raw))
+            messages.success(request, _("Invitation declined."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+
+
+def _worker_offer_action(request: HttpRequest, worker: Worker, action: str) -> None:
+    """Accept or decline an employer's offer (optionally letting it assign him directly from
+    now on), or take back a direct-assignment consent."""
+    raw = request.POST.get("offer_id" if action != "direct_off" else "organization_id", "")
+    if not raw.isdigit():
+        messages.error(request, _("Unknown action."))
+        return
+    try:
+        if action == "direct_off":
+            dispatch_services.direct_assignment_consent_set(
+                worker=worker, organization_id=int(raw), allowed=False
+            )
+            messages.success(request, _("This employer will ask you before assigning orders."))
+        elif action == "offer_decline":
+            dispatch_services.assignment_offer_decline(worker=worker, offer_id=int(raw))
+            messages.success(request, _("Offer declined; the employer has been told."))
+        else:
+            order = dispatch_services.assignment_offer_accept(worker=worker, offer_id=int(raw))
+            if request.POST.get("direct") == "on":
+                dispatch_services.direct_assignment_consent_set(
+                    worker=worker, organization_id=order.organization_id, allowed=True
+                )
+            messages.success(request, _("Order accepted; it is in your orders now."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))

@@ -6,10 +6,11 @@ from ninja import Router, Status
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user, require_operator
 from xinghuo.core.api import Id, Pagination, paginate
+from xinghuo.core.crypto import mask
 from xinghuo.regions import selectors as region_selectors
 
 from . import selectors, services
-from .models import Role, RoleChangeRequest, Team, Worker
+from .models import Role, RoleChangeRequest, Team, TeamInvitation, Worker
 from .schemas import (
     PositionIn,
     RejectIn,
@@ -20,6 +21,8 @@ from .schemas import (
     RoleOut,
     SkillOut,
     TeamCreateIn,
+    TeamInvitationOut,
+    TeamInvitationSentOut,
     TeamMemberIn,
     TeamOut,
     WorkerAreasIn,
@@ -148,9 +151,31 @@ def team_create(request: HttpRequest, payload: TeamCreateIn) -> Status[Team]:
     return Status(201, services.team_create(leader=_me(request), name=payload.name))
 
 
-@router.post("/teams/mine/members", response={201: WorkerBriefOut})
-def team_add_member(request: HttpRequest, payload: TeamMemberIn) -> Status[Worker]:
-    return Status(201, services.team_add_member(leader=_me(request), phone=payload.phone))
+@router.post("/teams/mine/invitations", response={202: TeamInvitationSentOut})
+def team_invite(request: HttpRequest, payload: TeamMemberIn) -> Status[TeamInvitationSentOut]:
+    """Invite a mobile number to the leader's team. Always 202 with the same body, whether or
+    not the number belongs to a worker: he joins only by accepting."""
+    invitation = services.team_invite(leader=_me(request), phone=payload.phone)
+    return Status(
+        202,
+        TeamInvitationSentOut(phone_masked=mask(invitation.phone, head=3, tail=4), status="sent"),
+    )
+
+
+@router.get("/workers/me/team-invitations", response=list[TeamInvitationOut])
+def my_team_invitations(request: HttpRequest) -> list[TeamInvitation]:
+    return list(selectors.team_invitations_for_worker(worker=_me(request))[:50])
+
+
+@router.post("/workers/me/team-invitations/{invitation_id}/accept", response=TeamOut)
+def team_invitation_accept(request: HttpRequest, invitation_id: Id) -> Team:
+    return services.team_invitation_accept(worker=_me(request), invitation_id=invitation_id)
+
+
+@router.post("/workers/me/team-invitations/{invitation_id}/decline", response={204: None})
+def team_invitation_decline(request: HttpRequest, invitation_id: Id) -> Status[None]:
+    services.team_invitation_decline(worker=_me(request), invitation_id=invitation_id)
+    return Status(204, None)
 
 
 @router.get("/workers", response=list[WorkerBriefOut])

@@ -22,3 +22,12 @@ class RoleChangeRequestNotFound(NotFound):
 
     def __init__(self) -> None:
         super().__init__(_("Role change request not found."))
+
+
+class TeamInvitationNotFound(NotFound):
+    """Missing, answered, or addressed to another number: the same answer for all."""
+
+    default_code = "team_invitation_not_found"
+
+    def __init__(self) -> None:
+        super().__init__(_("Invitation not found."))

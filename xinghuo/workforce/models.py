@@ -78,6 +78,39 @@ class Team(TimeStampedModel):
         return self.name
 
 
+class TeamInvitation(TimeStampedModel):
+    """班组邀请 — a leader's invitation to a mobile number; the worker with that number joins
+    the team only by accepting it. The leader is never told whether the number is registered."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("team invitation")
+        verbose_name_plural = _("team invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "phone"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_team_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} → {self.phone} ({self.status})"
+
+
 class Worker(TimeStampedModel):
     """服务人员 — a flexible worker; carries the three tags: regions, role, skills (C1)."""
 

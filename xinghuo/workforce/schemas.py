@@ -176,3 +176,18 @@ class TeamOut(Schema):
     id: int
     name: str
     leader_id: int
+
+
+class TeamInvitationSentOut(Schema):
+    """The same for every number: whether it is registered is not told."""
+
+    phone_masked: str
+    status: str
+
+
+class TeamInvitationOut(Schema):
+    id: int
+    team_id: int
+    team_name: str = Field(alias="team.name")
+    leader_name: str = Field(alias="team.leader.user.name")
+    created_at: datetime

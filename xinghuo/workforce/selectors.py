@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from xinghuo.accounts.models import Organization, User
 
 from .exceptions import RoleNotFound, WorkerNotFound
-from .models import Role, RoleChangeRequest, Skill, Worker
+from .models import Role, RoleChangeRequest, Skill, TeamInvitation, Worker
 
 
 def worker_for_user(*, user: User) -> Worker:
@@ -76,3 +76,12 @@ def worker_count_by_role() -> list[dict[str, object]]:
     """[{role_id, label, count}] for every role that has workers, in role order."""
     roles = Role.objects.annotate(count=Count("workers")).filter(count__gt=0).order_by("pk")
     return [{"role_id": r.pk, "label": r.label, "count": r.count} for r in roles]
+
+
+def team_invitations_for_worker(*, worker: Worker) -> QuerySet[TeamInvitation]:
+    """The pending invitations to the worker's mobile number, newest first."""
+    return (
+        TeamInvitation.objects.filter(phone=worker.user.phone, status=TeamInvitation.Status.PENDING)
+        .select_related("team", "team__leader__user")
+        .order_by("-created_at", "-pk")
+    )

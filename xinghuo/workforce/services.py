@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -13,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.accounts.validators import normalize_phone
-from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xinghuo.core import ratelimit
+from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, validate_point
 from xinghuo.regions.models import Grid, Region
 
-from .exceptions import RoleChangeRequestNotFound, RoleNotFound
-from .models import Role, RoleChangeRequest, Skill, Team, Worker, WorkerSkill
+from .exceptions import RoleChangeRequestNotFound, RoleNotFound, TeamInvitationNotFound
+from .models import Role, RoleChangeRequest, Skill, Team, TeamInvitation, Worker, WorkerSkill
 
 DEFAULT_ROLE_CODE = "daily_maintenance"
 
@@ -267,24 +269,65 @@ def team_create(*, leader: Worker, name: str) -> Team:
 
 
 @transaction.atomic
-def team_add_member(*, leader: Worker, phone: str) -> Worker:
-    """The leader adds a registered worker who is in no team yet."""
+def team_invite(*, leader: Worker, phone: str) -> TeamInvitation:
+    """The leader invites a mobile number to his team; its worker joins only by accepting.
+
+    The answer is the same whether or not the number is registered, in a team already or
+    invited before (inviting again returns the pending invitation): the leader learns nothing
+    about the number. Counted against TEAM_INVITATIONS_PER_DAY per leader. Raises
+    PermissionDenied (not_team_leader), ValidationFailed (invalid_phone), RateLimited.
+    """
     team = Team.objects.filter(leader=leader).first()
     if team is None:
-        raise PermissionDenied(_("Only a team leader may add members."), code="not_team_leader")
-    member = (
-        Worker.objects.select_for_update()
-        .filter(user__phone=normalize_phone(phone), is_active=True)
+        raise PermissionDenied(_("Only a team leader may invite members."), code="not_team_leader")
+    number = normalize_phone(phone)
+    pending = TeamInvitation.objects.filter(
+        team=team, phone=number, status=TeamInvitation.Status.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    ratelimit.take(
+        f"workforce:team-invitations:{leader.pk}",
+        limit=settings.TEAM_INVITATIONS_PER_DAY,
+        window_seconds=86_400,
+    )
+    return TeamInvitation.objects.create(team=team, phone=number)
+
+
+def _my_pending_invitation(*, worker: Worker, invitation_id: int) -> TeamInvitation:
+    invitation = (
+        TeamInvitation.objects.select_for_update()
+        .select_related("team")
+        .filter(pk=invitation_id, phone=worker.user.phone, status=TeamInvitation.Status.PENDING)
         .first()
     )
-    if member is None:
-        raise NotFound(
-            _("No registered worker has this mobile number."),
-            code="worker_not_found",
-            detail={"field": "phone"},
-        )
+    if invitation is None:
+        raise TeamInvitationNotFound()
+    return invitation
+
+
+@transaction.atomic
+def team_invitation_accept(*, worker: Worker, invitation_id: int) -> Team:
+    """The invited worker joins the team. Locks the worker's row. Raises
+    TeamInvitationNotFound (not to his number, answered, or missing), Conflict
+    (already_in_team)."""
+    invitation = _my_pending_invitation(worker=worker, invitation_id=invitation_id)
+    member = Worker.objects.select_for_update().get(pk=worker.pk)
     if member.team_id is not None:
-        raise Conflict(_("This worker is in a team already."), code="already_in_team")
-    member.team = team
+        raise Conflict(_("You are in a team already."), code="already_in_team")
+    member.team = invitation.team
     member.save(update_fields=["team", "updated_at"])
-    return member
+    invitation.status = TeamInvitation.Status.ACCEPTED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at", "updated_at"])
+    return invitation.team
+
+
+@transaction.atomic
+def team_invitation_decline(*, worker: Worker, invitation_id: int) -> TeamInvitation:
+    """The invited worker declines. Raises TeamInvitationNotFound."""
+    invitation = _my_pending_invitation(worker=worker, invitation_id=invitation_id)
+    invitation.status = TeamInvitation.Status.DECLINED
+    invitation.answered_at = timezone.now()
+    invitation.save(update_fields=["status", "answered_at", "updated_at"])
+    return invitation

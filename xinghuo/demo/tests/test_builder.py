@@ -400,3 +400,17 @@ def test_demo_escrow_came_from_the_bank_and_a_declared_top_up_waits(demo: DemoSu
     waiting = TopUpDeclaration.objects.get()
     assert (waiting.status, waiting.amount_fen) == ("declared", 5_000_000)
     assert BankTransaction.objects.filter(transfer__isnull=True).count() == 1
+
+
+@pytest.mark.django_db
+def test_demo_worker_has_an_offer_and_a_team_invitation_waiting(demo: DemoSummary) -> None:
+    from xinghuo.dispatch import selectors as dispatch_selectors
+    from xinghuo.identity import selectors_employer
+    from xinghuo.workforce import selectors as workforce_selectors
+
+    worker = Worker.objects.get(user__phone=DEMO_WORKER_PHONE)
+    (offer,) = dispatch_selectors.assignment_offers_for_worker(worker=worker, pending_only=True)
+    assert offer.order.status == "published"
+    assert selectors_employer.organization_is_verified(organization=offer.organization)
+    (invitation,) = workforce_selectors.team_invitations_for_worker(worker=worker)
+    assert invitation.team.leader != worker

@@ -213,8 +213,10 @@ def auto_assign_commit(
 ) -> list[WorkOrder]:
     """Assign every (order id, worker id) pair, all or nothing, in the order given.
 
-    Each goes through `dispatch.services.work_order_assign` (editor rights, the order still
-    published, the worker eligible, the cap of open orders); the first refusal raises its error,
+    Each goes through `dispatch.services.work_order_assign` (editor rights, a verified
+    employer, the order still published, the worker eligible, the cap of open orders): a
+    worker who agreed to direct assignment from this employer gets the order, any other an
+    offer to accept (his order stays published meanwhile); the first refusal raises its error,
     with the pair in its detail, and nothing is assigned. The workers' rows are locked first,
     in primary-key order, so that two commits cannot deadlock on them.
     """
@@ -251,7 +253,7 @@ def auto_assign_commit(
                     organization=organization,
                     work_order_id=order_id,
                     worker_id=worker_id,
-                )
+                ).order
             )
         except ApplicationError as exc:
             exc.detail = {**exc.detail, "order_id": order_id, "worker_id": worker_id}

@@ -29,15 +29,19 @@ def test_uncleared_worker_sees_only_unpaid_orders(orders, make_eligible_worker) 
     assert set(selectors.workers_eligible_for_order(order=unpaid)) == {worker}
 
 
-def test_grab_of_a_paid_order_says_what_is_missing_and_changes_nothing(  # type: ignore[no-untyped-def]
+def test_grab_of_a_paid_order_by_an_uncleared_worker_is_not_found_like_its_detail(  # type: ignore[no-untyped-def]
     api, orders, make_eligible_worker
 ) -> None:
+    """A distinct answer on grab would tell him which paid orders match him."""
     _owner, _org, paid, unpaid = orders
     worker = make_eligible_worker(cleared=False)
     client = api(worker.user)
+    detail = client.get(f"/work-orders/{paid.pk}")
     resp = client.post(f"/work-orders/{paid.pk}/grab")
-    assert resp.status_code == 403
-    assert resp.json()["code"] == "worker_not_cleared"
+    missing = client.post("/work-orders/999999/grab")
+    assert detail.status_code == resp.status_code == missing.status_code == 404
+    assert resp.json() == missing.json()
+    assert resp.json()["code"] == detail.json()["code"]
     paid.refresh_from_db()
     assert paid.status == WorkOrder.Status.PUBLISHED and paid.worker_id is None
     # Unpaid work needs neither.
@@ -98,4 +102,4 @@ def test_dispatcher_cannot_assign_paid_work_to_an_uncleared_worker(  # type: ign
     resp = api(owner).post(
         f"/organizations/{org.pk}/work-orders/{paid.pk}/assign", {"worker_id": cleared.pk}
     )
-    assert resp.status_code == 200
+    assert resp.status_code == 202  # offered: he has not agreed to direct assignment

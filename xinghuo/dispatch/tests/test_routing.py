@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.auth import api_auth
+from xinghuo.dispatch import services
 from xinghuo.dispatch.api_routing import router as routing_router
 from xinghuo.dispatch.exceptions import WorkerNotEligible
 from xinghuo.dispatch.routing import (
@@ -349,6 +350,14 @@ def ready_worker(make_eligible_worker):  # type: ignore[no-untyped-def]
     return make
 
 
+def _crew(worker: Worker, organization) -> Worker:  # type: ignore[no-untyped-def]
+    """The worker agrees that `organization` may assign him orders without an offer."""
+    services.direct_assignment_consent_set(
+        worker=worker, organization_id=organization.pk, allowed=True
+    )
+    return worker
+
+
 def _snapshot() -> tuple:
     return (
         list(WorkOrder.objects.order_by("pk").values_list("pk", "status", "worker_id")),
@@ -409,7 +418,7 @@ def test_commit_assigns_all_or_nothing(make_employer, make_order, ready_worker) 
     skill = Skill.objects.get_or_create(code="welding", defaults={"name": "焊接"})[0]
     first = make_order(owner=owner, organization=org, title="一")
     second = make_order(owner=owner, organization=org, title="二", required_skill_ids=[skill.pk])
-    worker = ready_worker()
+    worker = _crew(ready_worker(), org)
     before = _snapshot()
     with pytest.raises(WorkerNotEligible) as err:
         planning.auto_assign_commit(
@@ -433,7 +442,7 @@ def test_urgent_replan_leaves_orders_under_way_alone(
 
     Organization.objects.filter(pk=org.pk).update(max_open_orders_per_worker=5)
     org.refresh_from_db()
-    worker = ready_worker()
+    worker = _crew(ready_worker(), org)
     going = make_order(owner=owner, organization=org, title="在途", lat=30.28, lng=120.12)
     waiting = make_order(owner=owner, organization=org, title="待办", lat=30.24, lng=120.07)
     for o in (going, waiting):
@@ -466,7 +475,7 @@ def test_worker_day_route_orders_held_orders_with_etas(
     from xinghuo.accounts.models import Organization
 
     Organization.objects.filter(pk=org.pk).update(max_open_orders_per_worker=5)
-    worker = ready_worker()  # at 30.2601, 120.1001
+    worker = _crew(ready_worker(), org)  # at 30.2601, 120.1001
     far = make_order(owner=owner, organization=org, title="远", lat=30.29, lng=120.14)
     near = make_order(owner=owner, organization=org, title="近", lat=30.262, lng=120.101)
     urgent = make_order(
@@ -514,7 +523,7 @@ def routing_api(api):  # type: ignore[no-untyped-def]
 def test_api_preview_commit_and_route(make_employer, make_order, ready_worker, routing_api):
     owner, org = make_employer()
     order = make_order(owner=owner, organization=org)
-    worker = ready_worker()
+    worker = _crew(ready_worker(), org)
     client = routing_api(owner)
     base = f"/organizations/{org.pk}/dispatch/auto-assign"
 
@@ -534,6 +543,32 @@ def test_api_preview_commit_and_route(make_employer, make_order, ready_worker, r
     assert [s["order_id"] for s in resp.json()["stops"]] == [order.pk]
     bad = routing_api(worker.user).get("/workers/me/route", {"mode": "fastest"})
     assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
+
+
+def test_api_commit_offers_the_order_to_a_worker_who_has_not_agreed_to_direct_assignment(
+    make_employer, make_order, ready_worker, routing_api
+):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org)
+    worker = ready_worker()
+    resp = routing_api(owner).post(
+        f"/organizations/{org.pk}/dispatch/auto-assign/commit",
+        [{"order_id": order.pk, "worker_id": worker.pk}],
+    )
+    assert resp.status_code == 200, resp.content
+    (row,) = resp.json()
+    assert row["status"] == "published" and row["worker_id"] == worker.pk
+    assert row["offer_id"] is not None
+    assert WorkOrder.objects.get(pk=order.pk).worker_id is None
+    services.assignment_offer_accept(worker=worker, offer_id=row["offer_id"])
+    assert WorkOrder.objects.get(pk=order.pk).worker_id == worker.pk
+
+
+def test_api_unverified_employer_may_not_plan(make_employer, routing_api):
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    resp = routing_api(owner).post(f"/organizations/{org.pk}/dispatch/auto-assign/preview", {})
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "employer_not_verified"
 
 
 def test_api_commit_error_is_json_and_changes_nothing(

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from xinghuo.dispatch import services as dispatch_services
+from xinghuo.dispatch.models import AssignmentOffer
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import services as workforce_services
 
@@ -23,6 +25,9 @@ def test_preview_changes_nothing_and_commit_assigns_what_was_kept(
     second = make_order(owner=owner, organization=org, title="巡检乙", lat=30.27, lng=120.11)
     worker = make_eligible_worker()
     workforce_services.worker_set_status(worker=worker, status="available")
+    dispatch_services.direct_assignment_consent_set(
+        worker=worker, organization_id=org.pk, allowed=True
+    )
     client = logged_in(owner)
     page = client.get(f"/employer/dispatch/auto/?org={org.pk}&preview=1")
     assert page.status_code == 200
@@ -70,3 +75,24 @@ def test_another_employers_orders_are_not_planned(make_employer, make_order, mak
     )
     assert resp.status_code == 302
     assert WorkOrder.objects.get().worker_id is None
+
+
+def test_commit_offers_the_order_to_a_worker_without_direct_consent(
+    make_employer, make_order, make_eligible_worker
+):
+    owner, org = make_employer()
+    order = make_order(owner=owner, organization=org, title="巡检甲")
+    worker = make_eligible_worker()
+    resp = logged_in(owner).post(
+        f"/employer/dispatch/auto/?org={org.pk}", {"pair": [f"{order.pk}:{worker.pk}"]}, follow=True
+    )
+    assert [m.level_tag for m in resp.context["messages"]] == ["success"]
+    assert WorkOrder.objects.get(pk=order.pk).worker_id is None
+    assert AssignmentOffer.objects.get(order=order).worker == worker
+
+
+def test_unverified_employer_cannot_open_auto_assign(make_employer):
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    resp = logged_in(owner).get(f"/employer/dispatch/auto/?org={org.pk}&preview=1", follow=True)
+    assert [m.level_tag for m in resp.context["messages"]] == ["error"]
+    assert "企业认证" in resp.content.decode()

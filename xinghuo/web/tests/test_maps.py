@@ -81,6 +81,10 @@ def world(make_employer, make_worker, hangzhou):
             worker=w, region_ids=[r.pk for r in regions], grid_ids=[g.pk for g in grids]
         )
         workforce_services.worker_set_status(worker=w, status="available")
+        # A's regular crew: A may assign them directly, without an offer to accept.
+        dispatch_services.direct_assignment_consent_set(
+            worker=w, organization_id=a_org.pk, allowed=True
+        )
         if at:
             workforce_services.worker_report_position(worker=w, lat=at[0], lng=at[1])
         return w
@@ -243,7 +247,17 @@ def test_resource_map_page_renders_with_filters_and_links(world):
 # --- the live map ----------------------------------------------------------------------------
 
 
+def assign(world, title: str, worker: Worker) -> WorkOrder:
+    order = WorkOrder.objects.get(title=title)
+    dispatch_services.work_order_assign(
+        actor=world.a_owner, organization=world.a_org, work_order_id=order.pk, worker_id=worker.pk
+    )
+    return order
+
+
 def test_live_positions_flag_a_stale_position(world):
+    assign(world, "甲一号工单", world.zhang)
+    assign(world, "甲二号工单", world.wang)
     workforce_services.worker_report_position(
         worker=world.li,
         lat=30.21,
@@ -260,10 +274,13 @@ def test_live_positions_flag_a_stale_position(world):
     workers = {w["name"]: w for w in data["workers"]["items"]}
     assert workers["王五"]["stale"] is True
     assert workers["王五"]["age_s"] >= 16 * 60
-    assert workers["张三"]["stale"] is False and workers["李四"]["stale"] is False
+    assert workers["张三"]["stale"] is False
+    # Li works on none of A's orders: the live map does not follow him.
+    assert sorted(workers) == ["张三", "王五"]
 
 
 def test_live_positions_follow_the_last_report(world):
+    assign(world, "甲一号工单", world.zhang)
     client = logged_in(world.a_owner)
 
     def zhang() -> dict:
@@ -475,3 +492,33 @@ def test_map_json_takes_the_same_number_of_queries_for_more_rows(
     with django_assert_num_queries(len(few)):
         data = markers(client, world.a_org)
     assert len(data["sites"]["items"]) == 7 and len(data["workers"]["items"]) == 8
+
+
+# --- no harvesting: exact positions only of workers on the employer's orders ---------------
+
+
+def test_resource_map_shows_exact_positions_only_of_workers_on_our_orders(world):
+    assign(world, "甲一号工单", world.zhang)
+    data = markers(logged_in(world.a_owner), world.a_org)
+    workers = {w["name"]: w for w in data["workers"]["items"]}
+    assert (workers["张三"]["lat"], workers["张三"]["lng"]) == (30.2601, 120.1001)
+    assert workers["张三"]["approximate"] is False
+    # Li reported 30.21, 120.08: shown only in a cell of about 2 km.
+    assert workers["李四"]["approximate"] is True
+    assert (workers["李四"]["lat"], workers["李四"]["lng"]) != (30.21, 120.08)
+    assert abs(workers["李四"]["lat"] - 30.21) <= 0.011
+    assert "phone" not in workers["李四"] and world.li.user.phone not in str(data)
+
+
+def test_unverified_employer_gets_no_live_positions_and_no_workers_on_its_map(world, make_employer):
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    region_services.site_create(
+        organization=org, code="U-1", name="未认证站", lat=SITE_LAT, lng=SITE_LNG
+    )
+    client = logged_in(owner)
+    resp = client.get("/employer/live/positions.json", {"org": org.pk})
+    assert resp.status_code == 403
+    assert resp.json()["code"] == "employer_not_verified"
+    page = client.get("/employer/live/", {"org": org.pk}, follow=True)
+    assert "企业认证" in page.content.decode()
+    assert markers(client, org)["workers"]["items"] == []

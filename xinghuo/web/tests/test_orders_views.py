@@ -17,6 +17,7 @@ from xinghuo.accounts.models import User
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.core.tests.bombs import png
 from xinghuo.dispatch import services as dispatch_services
+from xinghuo.dispatch.models import AssignmentOffer
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
@@ -257,13 +258,22 @@ def test_dispatch_board_lists_eligible_workers_nearest_first_and_assigns(
     client = logged_in(user)
 
     board = client.get(f"/employer/dispatch/?order={order.pk}")
-    names = [c["worker"].user.name for c in board.context["candidates"]]
+    names = [c.name for c in board.context["candidates"]]
     assert names == ["近", "远", "无位置"]
-    assert board.context["candidates"][0]["distance"] == "111 m"
-    assert board.context["candidates"][2]["distance"] == ""
+    bands = [c.distance_band for c in board.context["candidates"]]
+    assert bands == ["<1 km", "3–10 km", "unknown"]
+    body = board.content.decode()
+    assert near.user.phone not in body and str(SITE_LAT + 0.001) not in body
 
+    # He has not agreed to direct assignment: an offer, assigned once he accepts.
     resp = client.post(f"/employer/dispatch/?order={order.pk}", {"worker_id": near.pk})
     assert resp.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "published" and order.worker is None
+    offer = AssignmentOffer.objects.get(order=order, worker=near)
+    detail = client.get(f"/employer/orders/{order.pk}/").content.decode()
+    assert 'id="order-offers"' in detail and "近" in detail
+    dispatch_services.assignment_offer_accept(worker=near, offer_id=offer.pk)
     order.refresh_from_db()
     assert order.status == "assigned" and order.worker == near
     # Taken now: another assignment is refused with the service's message.
@@ -522,3 +532,82 @@ def test_yuan_is_exact():
     assert yuan(0) == "0.00"
     assert yuan_to_fen(Decimal("0.29")) == 29  # float would give 28.999…
     assert yuan_to_fen(Decimal("1000000.00")) == 100_000_000
+
+
+# --- assignment offers on the worker's H5 ----------------------------------------------------
+
+
+def test_worker_accepts_an_offer_on_his_messages_page_and_may_allow_direct_assignment(
+    employer, make_order, eligible_worker
+):
+    user, org, _site = employer
+    order, later = make_order(), make_order()
+    worker = eligible_worker(name="应邀")
+    client = logged_in(user)
+    client.post(f"/employer/dispatch/?order={order.pk}", {"worker_id": worker.pk})
+    me = logged_in(worker.user)
+    assert 'id="offers-waiting"' in me.get("/worker/orders/mine/").content.decode()
+    page = me.get("/worker/notifications/")
+    (offer,) = page.context["offers"]
+    assert offer.order == order
+    resp = me.post(
+        "/worker/notifications/",
+        {"action": "offer_accept", "offer_id": offer.pk, "direct": "on"},
+        follow=True,
+    )
+    assert [m.level_tag for m in resp.context["messages"]] == ["success"]
+    order.refresh_from_db()
+    assert order.worker == worker and order.status == "assigned"
+    # He allowed direct assignment: the next order is his at once.
+    client.post(f"/employer/dispatch/?order={later.pk}", {"worker_id": worker.pk})
+    later.refresh_from_db()
+    assert later.worker == worker
+    # And he can take that back.
+    me.post("/worker/notifications/", {"action": "direct_off", "organization_id": org.pk})
+    assert me.get("/worker/notifications/").context["consents"] == []
+
+
+def test_worker_declines_an_offer_on_his_messages_page(employer, make_order, eligible_worker):
+    user, _org, _site = employer
+    order = make_order()
+    worker = eligible_worker(name="婉拒")
+    logged_in(user).post(f"/employer/dispatch/?order={order.pk}", {"worker_id": worker.pk})
+    me = logged_in(worker.user)
+    (offer,) = me.get("/worker/notifications/").context["offers"]
+    me.post("/worker/notifications/", {"action": "offer_decline", "offer_id": offer.pk})
+    assert me.get("/worker/notifications/").context["offers"] == []
+    order.refresh_from_db()
+    assert order.worker is None and order.status == "published"
+
+
+def test_dispatch_board_of_an_unverified_employer_says_why_it_lists_nobody(
+    make_employer, eligible_worker
+):
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    site = region_services.site_create(
+        organization=org, code="U-1", name="未认证站", lat=SITE_LAT, lng=SITE_LNG
+    )
+    draft = order_services.OrderDraft(
+        site_id=site.pk, title="志愿巡检", deadline_at=timezone.now() + timedelta(days=1)
+    )
+    order = order_services.work_order_create(actor=owner, organization=org, draft=draft).order
+    worker = eligible_worker(name="不可见")
+    board = logged_in(owner).get(f"/employer/dispatch/?org={org.pk}&order={order.pk}")
+    body = board.content.decode()
+    assert 'id="candidates-error"' in body and "企业认证" in body
+    assert worker.user.name not in body
+
+
+def test_worker_joins_a_team_from_his_messages_page(make_worker):
+    from xinghuo.workforce import services as team_services
+
+    leader, worker = make_worker(name="王班长"), make_worker(name="赵队员")
+    team_services.team_create(leader=leader, name="西湖油机班")
+    team_services.team_invite(leader=leader, phone=worker.user.phone)
+    me = logged_in(worker.user)
+    (invitation,) = me.get("/worker/notifications/").context["team_invitations"]
+    assert worker.team_id is None
+    me.post("/worker/notifications/", {"action": "team_accept", "invitation_id": invitation.pk})
+    worker.refresh_from_db()
+    assert worker.team is not None and worker.team.name == "西湖油机班"
+    assert me.get("/worker/notifications/").context["team_invitations"] == []

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from xinghuo.accounts import services as account_services
+from xinghuo.dispatch import services as dispatch_services
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.notifications.models import Notification
 from xinghuo.notifications.sms import LoggingSmsSender
@@ -313,10 +314,13 @@ def test_dispatcher_assigns_only_to_eligible_workers(world, make_worker):
     assert resp.json()["code"] == "worker_not_eligible"
     eligible = boss.get(world["base"] + "/eligible-workers").json()
     assert [w["id"] for w in eligible] == [world["worker"].pk]
-    assert (
-        boss.post(world["base"] + "/assign", {"worker_id": world["worker"].pk}).status_code == 200
-    )
-    assert Notification.objects.filter(user=world["worker"].user, kind="order_assigned").exists()
+    resp = boss.post(world["base"] + "/assign", {"worker_id": world["worker"].pk})
+    assert resp.status_code == 202  # an offer: he has not agreed to direct assignment
+    assert Notification.objects.filter(user=world["worker"].user, kind="assignment_offer").exists()
+    order.refresh_from_db()
+    assert order.status == "published" and order.worker_id is None
+    accepted = world["me"].post(f"/workers/me/assignment-offers/{resp.json()['id']}/accept")
+    assert accepted.status_code == 200
     order.refresh_from_db()
     assert order.worker_id == world["worker"].pk
 
@@ -325,6 +329,9 @@ def test_reassignment_is_recorded(world, make_eligible_worker):
     boss, order = world["boss"], world["order"]
     world["me"].post(f"/work-orders/{order.pk}/grab")
     other = make_eligible_worker()
+    dispatch_services.direct_assignment_consent_set(
+        worker=other, organization_id=order.organization_id, allowed=True
+    )
     resp = boss.post(world["base"] + "/reassign", {"worker_id": other.pk, "reason": "原人员请假"})
     assert resp.status_code == 200
     event = WorkOrderEvent.objects.get(order=order, type="reassign")

@@ -226,20 +226,65 @@ def test_an_employer_without_a_worker_profile_gets_404_on_worker_endpoints(api, 
     assert resp.json()["code"] == "worker_not_found"
 
 
-def test_team_leader_adds_a_free_worker(api, make_worker):
+def test_team_membership_needs_the_invited_workers_acceptance(api, make_worker):
     leader = make_worker(name="王班长")
     member = make_worker(name="赵队员")
     other_leader = make_worker(name="钱班长")
     resp = api(leader.user).post("/teams", {"name": "西湖油机班"})
     assert resp.status_code == 201
-    added = api(leader.user).post("/teams/mine/members", {"phone": member.user.phone})
-    assert added.status_code == 201
+    sent = api(leader.user).post("/teams/mine/invitations", {"phone": member.user.phone})
+    assert sent.status_code == 202, sent.content
+    assert Worker.objects.get(pk=member.pk).team_id is None  # not before he accepts
     api(other_leader.user).post("/teams", {"name": "滨江班"})
-    stolen = api(other_leader.user).post("/teams/mine/members", {"phone": member.user.phone})
-    assert stolen.status_code == 409
+    api(other_leader.user).post("/teams/mine/invitations", {"phone": member.user.phone})
+    me = api(member.user)
+    invitations = me.get("/workers/me/team-invitations").json()
+    assert sorted(i["team_name"] for i in invitations) == ["滨江班", "西湖油机班"]
+    first = next(i for i in invitations if i["team_name"] == "西湖油机班")
+    second = next(i for i in invitations if i["team_name"] == "滨江班")
+    # Nobody else can answer his invitation.
+    assert (
+        api(other_leader.user)
+        .post(f"/workers/me/team-invitations/{first['id']}/accept")
+        .status_code
+        == 404
+    )
+    joined = me.post(f"/workers/me/team-invitations/{first['id']}/accept")
+    assert joined.status_code == 200 and joined.json()["name"] == "西湖油机班"
     assert Worker.objects.get(pk=member.pk).team.name == "西湖油机班"
-    not_leader = api(member.user).post("/teams/mine/members", {"phone": other_leader.user.phone})
+    busy = me.post(f"/workers/me/team-invitations/{second['id']}/accept")
+    assert busy.status_code == 409 and busy.json()["code"] == "already_in_team"
+    assert me.post(f"/workers/me/team-invitations/{second['id']}/decline").status_code == 204
+    assert me.get("/workers/me/team-invitations").json() == []
+    not_leader = api(member.user).post("/teams/mine/invitations", {"phone": "13912345678"})
     assert not_leader.status_code == 403
+
+
+def test_team_invitation_answers_the_same_whether_the_number_is_registered_or_not(api, make_worker):
+    leader = make_worker(name="王班长")
+    registered = make_worker(name="已注册")
+    in_a_team = make_worker(name="有班组")
+    api(in_a_team.user).post("/teams", {"name": "别的班"})
+    client = api(leader.user)
+    client.post("/teams", {"name": "西湖油机班"})
+    answers = []
+    for phone in (registered.user.phone, "13987654321", in_a_team.user.phone):
+        resp = client.post("/teams/mine/invitations", {"phone": phone})
+        body = resp.json()
+        answers.append((resp.status_code, sorted(body), body["status"]))
+    assert answers[0] == answers[1] == answers[2] == (202, ["phone_masked", "status"], "sent")
+
+
+def test_team_invitations_are_rate_limited_per_leader(api, make_worker, settings):
+    settings.TEAM_INVITATIONS_PER_DAY = 2
+    leader = make_worker(name="王班长")
+    client = api(leader.user)
+    client.post("/teams", {"name": "西湖油机班"})
+    codes = [
+        client.post("/teams/mine/invitations", {"phone": f"1390000990{n}"}).status_code
+        for n in range(3)
+    ]
+    assert codes == [202, 202, 429]
 
 
 def test_operator_lists_workers_by_region(api, make_worker, operator, hangzhou):
