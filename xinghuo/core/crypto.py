@@ -181,6 +181,36 @@ def decrypt_to_clear_file(field_file: FieldFile, *, extension: str) -> bool:
     return True
 
 
+# The extension a decrypted file gets back on a migration's way back, by its content type.
+CLEAR_FILE_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+
+def files_encryption_migration(app_label: str, model_name: str) -> Any:
+    """The data migration that encrypts a model's `file` (stored in clear, with a
+    `content_type`) under random names, and decrypts it back on the way back."""
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        for row in model.objects.order_by("pk").iterator():
+            if encrypt_clear_file(row.file):
+                row.save(update_fields=["file"])
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        for row in model.objects.order_by("pk").iterator():
+            extension = CLEAR_FILE_EXTENSIONS.get(row.content_type, "bin")
+            if decrypt_to_clear_file(row.file, extension=extension):
+                row.save(update_fields=["file"])
+
+    return migrations.RunPython(forward, backward)
+
+
 def reencrypt_each(queryset: QuerySet[M], rewrite: Callable[[M], None]) -> int:
     """Key rotation: `rewrite(row)` (load, which decrypts with any key, then save, which
     encrypts with the first) for every row, each locked in a transaction of its own, so a

@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -29,6 +28,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xinghuo.identity import services as identity_services
 from xinghuo.notifications import services as notification_services
@@ -132,13 +132,10 @@ def topup_declare(
             _("Only the owner, an administrator or finance may declare top-ups.")
         )
     amount_fen, bank_serial = _amount(amount_fen), _serial(bank_serial)
-    content_type = (
+    if proof:
         identity_services.photo_check(
             proof, message=_("Upload the transfer receipt as a JPEG, PNG or WebP photo.")
         )
-        if proof
-        else ""
-    )
     earlier = TopUpDeclaration.objects.filter(
         organization=organization, bank_serial=bank_serial
     ).first()
@@ -157,12 +154,14 @@ def topup_declare(
         bank_serial=bank_serial,
     )
     if proof:
-        extension = content_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
-        declaration.proof.save(f"{organization.pk}.{extension}", ContentFile(proof), save=False)
+        # Encrypted at rest under a random name, like every uploaded document.
+        crypto.save_encrypted(declaration.proof, proof)
     try:
         with transaction.atomic():
             declaration.save()
-    except IntegrityError:  # declared concurrently
+    except IntegrityError:  # declared concurrently: the first one stands
+        if declaration.proof:
+            declaration.proof.storage.delete(declaration.proof.name)
         return TopUpDeclaration.objects.get(organization=organization, bank_serial=bank_serial)
     # A transfer the bank reported before the declaration was made finds it now.
     line = (

@@ -95,6 +95,7 @@ def test_the_data_migration_encrypts_clear_scans_and_its_reverse_restores_them( 
     migration = importlib.import_module(
         "xinghuo.certification.migrations.0003_encrypt_evidence_files"
     )
+    (operation,) = migration.Migration.operations
     cert = services.certification_submit(
         worker=make_worker(),
         kind="certificate",
@@ -110,15 +111,15 @@ def test_the_data_migration_encrypts_clear_scans_and_its_reverse_restores_them( 
     assert old.file.storage.exists(clear_name)
 
     with django_capture_on_commit_callbacks(execute=True):
-        migration.encrypt_files(apps, None)
-        migration.encrypt_files(apps, None)  # repeatable: an encrypted file is left alone
+        operation.code(apps, None)
+        operation.code(apps, None)  # repeatable: an encrypted file is left alone
     row = CertificationFile.objects.get()
     assert re.fullmatch(r"certification/\d+/[0-9a-f]{32}\.bin", row.file.name)
     assert not row.file.storage.exists(clear_name)
     assert crypto.read_encrypted(row.file) == PNG
 
     with django_capture_on_commit_callbacks(execute=True):
-        migration.decrypt_files(apps, None)
+        operation.reverse_code(apps, None)
     row.refresh_from_db()
     with row.file.open("rb") as fh:
         assert fh.read() == PNG

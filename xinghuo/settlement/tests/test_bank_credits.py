@@ -5,6 +5,7 @@ credits once per bank serial, whichever comes first."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.management.base import CommandError
 from PIL import Image
 
 from xinghuo.accounts import services as account_services
+from xinghuo.core import crypto
 from xinghuo.notifications.models import Notification
 from xinghuo.settlement import ledger
 from xinghuo.settlement.ledger import TransferSpec
@@ -166,8 +168,14 @@ def test_a_receipt_photo_must_be_an_image(api, make_employer):
     broken = send(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "P2")
     assert broken.status_code == 422 and broken.json()["code"] == "bad_image"
     assert not TopUpDeclaration.objects.exists()
-    good = send(png(), "P3")
+    photo = png()
+    good = send(photo, "P3")
     assert good.status_code == 201 and good.json()["has_proof"] is True
+    stored = TopUpDeclaration.objects.get(pk=good.json()["id"]).proof
+    assert re.fullmatch(r"topup-proofs/\d{4}/\d{2}/[0-9a-f]{32}\.bin", stored.name)
+    with stored.open("rb") as fh:
+        assert fh.read() != photo  # encrypted at rest
+    assert crypto.read_encrypted(stored) == photo
     assert escrow_fen(api, owner, org) == 0
 
 
