@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
 from tests.browser.helpers import log_in
+from xinghuo.core.tests.bombs import png
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders.models import WorkOrder
@@ -27,10 +28,7 @@ pytestmark = [
 SITE_LAT, SITE_LNG = 30.26, 120.10
 # Where the worker's phone says he is: about 15 m from the site, inside the geofence.
 AT_THE_SITE = {"latitude": 30.2601, "longitude": 120.1001}
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
-)
+PNG_1PX = png(1, 1)
 TITLE = "基站蓄电池更换"
 
 

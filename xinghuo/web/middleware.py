@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from xinghuo.accounts import services_otp
@@ -16,14 +16,13 @@ from xinghuo.accounts.models import User
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
-    return (
-        reverse("web:login"),  # also /login/otp/
-        reverse("web:logout"),
-        reverse("web:otp_setup"),
-        "/static/",
-        "/i18n/",
-        "/favicon.ico",
-    )
+    pages = []
+    for name in ("web:login", "web:logout", "web:otp_setup"):  # login also covers /login/otp/
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:  # a URLconf without the pages (the admin alone)
+            continue
+    return (*pages, "/static/", "/i18n/", "/favicon.ico")
 
 
 def _api_error(code: str, message: str, status: int) -> JsonResponse:

@@ -262,6 +262,7 @@ def test_operator_payouts_and_failures(stats):
         "submitted": (0, 0),
         "succeeded": (1, 10_000),
         "failed": (3, 8_000),
+        "returned": (0, 0),
     }
     assert figures["failures"] == [
         {"code": "ACCOUNT_FROZEN", "count": 2},
