@@ -480,6 +480,12 @@ def _date(value: str) -> date | None:
     return None
 
 
+def _header_name(cell: str) -> str:
+    """A statement column's name without its unit: "金额（元）" and "Amount (CNY)" read as
+    "金额" and "amount" (the page asks for "金额（元）"; banks write units in brackets)."""
+    return re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", cell.strip()).strip().lower()
+
+
 @transaction.atomic
 def bank_statement_import(
     *, operator: User, data: bytes, account: str = BANK_ACCOUNT
@@ -492,7 +498,7 @@ def bank_statement_import(
     if not operator.is_staff:
         raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
     reader = _statement_rows(data)
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = [_header_name(h) for h in next(reader, [])]
     columns: dict[str, int] = {}
     for name, aliases in STATEMENT_COLUMNS.items():
         for alias in aliases:
