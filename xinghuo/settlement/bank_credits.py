@@ -671,6 +671,23 @@ def declarations_unmatched() -> QuerySet[TopUpDeclaration]:
     )
 
 
+def declaration_proof(*, operator: User, declaration_id: int) -> tuple[bytes, str]:
+    """The transfer receipt a finance member attached to a declaration, decrypted, with its
+    image type: for the operator who matches the declaration against the statement.
+    Raises PermissionDenied for anyone but an operator, NotFound when there is none."""
+    if not operator.is_staff:
+        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    declaration = TopUpDeclaration.objects.filter(pk=declaration_id).first()
+    if declaration is None or not declaration.proof:
+        raise NotFound(_("No such transfer receipt."), code="receipt_not_found")
+    data = crypto.read_encrypted(declaration.proof)
+    if data.startswith(b"\x89PNG"):
+        return data, "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return data, "image/webp"
+    return data, "image/jpeg"
+
+
 def match_attempts_refused() -> QuerySet[BankMatchAttempt]:
     return BankMatchAttempt.objects.select_related(
         "bank_transaction", "bank_transaction__organization", "actor", "organization"
