@@ -6,20 +6,22 @@ cd "$(dirname "$0")/.."
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 FAKE_PORT=${FAKE_PORT:-8701}
-config_dir=var/fake-channels
+var_dir=${XINGHUO_VAR_DIR:-var}
+mkdir -p "$var_dir"
+config_dir=$var_dir/fake-channels
 rm -f "$config_dir/payout_channels.json"
 .venv/bin/python -m xinghuo.settlement.channels.fakes --port "$FAKE_PORT" --config-dir "$config_dir" \
-  > var/fake-channels.log 2>&1 &
+  > "$var_dir/fake-channels.log" 2>&1 &
 fake_pid=$!
 trap 'kill $fake_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 100); do
   [ -s "$config_dir/payout_channels.json" ] && break
-  kill -0 "$fake_pid" 2>/dev/null || { echo "fake channels failed to start:"; cat var/fake-channels.log; exit 1; }
+  kill -0 "$fake_pid" 2>/dev/null || { echo "fake channels failed to start:"; cat "$var_dir/fake-channels.log"; exit 1; }
   sleep 0.1
 done
 # The sweeps (stale payouts, overdue orders…) that Celery beat runs in production.
 PAYOUT_CHANNELS_FILE="$config_dir/payout_channels.json" .venv/bin/python manage.py run_periodic \
-  --every 30 > var/periodic.log 2>&1 &
+  --every 30 > "$var_dir/periodic.log" 2>&1 &
 periodic_pid=$!
 trap 'kill $fake_pid $periodic_pid 2>/dev/null || true' EXIT INT TERM
 echo

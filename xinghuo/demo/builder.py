@@ -523,11 +523,14 @@ class _Builder:
             demo_district_code="330106",
         )
         self.log(f"Work orders: {orders}")
-        build_topups(organizations=list(self.orgs.values()), operator=self.operator)
+        self.log(build_topups(organizations=list(self.orgs.values()), operator=self.operator))
         self.log(build_returns_summary(preferred_phone=DEMO_WORKER_PHONE))
         self.log(build_corrections(operator=self.operator, password=DEMO_PASSWORD))
         offers, invitations = build_offers(worker_phone=DEMO_WORKER_PHONE)
-        self.log(f"Waiting for the demo worker: {offers} offers, {invitations} team invitations")
+        self.log(
+            f"Waiting for the demo worker {DEMO_WORKER_PHONE} (/worker/notifications/): "
+            f"{offers} assignment offer(s), {invitations} team invitation(s)"
+        )
         return DemoSummary(
             regions=Region.objects.count(),
             grids=Grid.objects.count(),

@@ -70,10 +70,16 @@ def build_corrections(*, operator: User, password: str) -> str:
     netted = _next_order_for(worker=worker, organization=withholding.organization, price_fen=price)
     open_debt = Correction.objects.filter(worker=worker).aggregate(s=Sum("debt_open_fen"))["s"]
     return (
-        f"Corrections: order #{withholding.order_id} of {worker.user.name} charged back "
-        f"({correction.old_gross_fen} fen; from the wallet {correction.from_wallet_fen}, "
-        f"debt {correction.debt_fen}, netted {netted}, open {open_debt or 0}){reviewed}"
+        f"Correction (/operator/corrections/): order #{withholding.order_id} of "
+        f"{worker.user.name} charged back, ¥{_yuan(correction.old_gross_fen)}: "
+        f"¥{_yuan(correction.from_wallet_fen)} from his wallet, the rest a debt of "
+        f"¥{_yuan(correction.debt_fen)}, ¥{_yuan(netted)} of it netted from his next earnings, "
+        f"¥{_yuan(open_debt or 0)} still open ({worker.user.phone}, /worker/wallet/){reviewed}"
     )
+
+
+def _yuan(fen: int) -> str:
+    return f"{fen / 100:.2f}"
 
 
 def _next_order_for(*, worker: Worker, organization: Organization, price_fen: int) -> int:

@@ -17,8 +17,8 @@ STATEMENT = (
 )
 
 
-def build_topups(*, organizations: list[Organization], operator: User) -> int:
-    """Returns the number of declarations made."""
+def build_topups(*, organizations: list[Organization], operator: User) -> str:
+    """Returns a line for the build log: where to see the declaration and the statement line."""
     org = organizations[0]
     member = (
         Membership.objects.filter(
@@ -32,4 +32,8 @@ def build_topups(*, organizations: list[Organization], operator: User) -> int:
         actor=member.user, organization=org, amount_fen=WAITING_FEN, bank_serial=WAITING_SERIAL
     )
     bank_credits.bank_statement_import(operator=operator, data=STATEMENT.encode())
-    return 1
+    return (
+        f"Escrow top-up declared, waiting for the bank (待到账): ¥{WAITING_FEN // 100} "
+        f"{WAITING_SERIAL} by {member.user.name} of {org.name} (/employer/finance/); "
+        "1 bank statement line to match (/operator/finance/bank/)"
+    )

@@ -306,6 +306,10 @@ def _close_offer(offer: AssignmentOffer, status: str) -> None:
     offer.status = status
     offer.answered_at = timezone.now()
     offer.save(update_fields=["status", "answered_at"])
+    # The "accept or decline" notice is answered: it no longer counts as unread.
+    notification_services.notifications_mark_read_about(
+        user=offer.worker.user, kind="assignment_offer", order_id=offer.order_id
+    )
 
 
 @transaction.atomic

@@ -54,3 +54,11 @@ def notification_mark_read(*, user: User, notification_id: int) -> int:
     if not mine.exists():
         raise NotFound(_("No such notification."))
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_mark_read_about(*, user: User, kind: str, order_id: int) -> int:
+    """Mark read the user's unread notices of `kind` about the order: the question they
+    asked has been answered (an assignment offer accepted or declined)."""
+    return Notification.objects.filter(
+        user=user, kind=kind, order_id=order_id, read_at__isnull=True
+    ).update(read_at=timezone.now())

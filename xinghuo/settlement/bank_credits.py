@@ -480,6 +480,12 @@ def _date(value: str) -> date | None:
     return None
 
 
+def _header_name(cell: str) -> str:
+    """A statement column's name without its unit: "金额（元）" and "Amount (CNY)" read as
+    "金额" and "amount" (the page asks for "金额（元）"; banks write units in brackets)."""
+    return re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", cell.strip()).strip().lower()
+
+
 @transaction.atomic
 def bank_statement_import(
     *, operator: User, data: bytes, account: str = BANK_ACCOUNT
@@ -492,7 +498,7 @@ def bank_statement_import(
     if not operator.is_staff:
         raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
     reader = _statement_rows(data)
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = [_header_name(h) for h in next(reader, [])]
     columns: dict[str, int] = {}
     for name, aliases in STATEMENT_COLUMNS.items():
         for alias in aliases:
@@ -663,6 +669,23 @@ def declarations_unmatched() -> QuerySet[TopUpDeclaration]:
         .select_related("organization", "declared_by")
         .order_by("created_at", "pk")
     )
+
+
+def declaration_proof(*, operator: User, declaration_id: int) -> tuple[bytes, str]:
+    """The transfer receipt a finance member attached to a declaration, decrypted, with its
+    image type: for the operator who matches the declaration against the statement.
+    Raises PermissionDenied for anyone but an operator, NotFound when there is none."""
+    if not operator.is_staff:
+        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    declaration = TopUpDeclaration.objects.filter(pk=declaration_id).first()
+    if declaration is None or not declaration.proof:
+        raise NotFound(_("No such transfer receipt."), code="receipt_not_found")
+    data = crypto.read_encrypted(declaration.proof)
+    if data.startswith(b"\x89PNG"):
+        return data, "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return data, "image/webp"
+    return data, "image/jpeg"
 
 
 def match_attempts_refused() -> QuerySet[BankMatchAttempt]:

@@ -80,6 +80,11 @@ urlpatterns = [
     path("operator/finance/", views_settlement.operator_finance, name="operator_finance"),
     path("operator/finance/bank/", views_bank.operator_bank, name="operator_bank"),
     path(
+        "operator/finance/bank/declarations/<id:declaration_id>/receipt/",
+        views_bank.operator_declaration_receipt,
+        name="operator_declaration_receipt",
+    ),
+    path(
         "operator/corrections/",
         views_corrections.operator_corrections,
         name="operator_corrections",

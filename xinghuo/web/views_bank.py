@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -163,3 +163,21 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
+
+
+@login_required
+def operator_declaration_receipt(request: HttpRequest, declaration_id: int) -> HttpResponse:
+    """A declaration's transfer receipt (an image, encrypted at rest): operators only."""
+    operator = _operator(request)
+    if operator is None:
+        raise Http404
+    try:
+        data, content_type = bank_credits.declaration_proof(
+            operator=operator, declaration_id=declaration_id
+        )
+    except ApplicationError:
+        raise Http404 from None
+    response = HttpResponse(data, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

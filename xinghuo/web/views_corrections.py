@@ -55,6 +55,26 @@ class CorrectionForm(forms.Form):
     key = forms.RegexField(regex=KEY_PATTERN, max_length=64, widget=forms.HiddenInput)
 
 
+# The audit trail's steps (CorrectionEvent.action), as the operator reads them.
+EVENT_LABELS = {
+    "requested": gettext_lazy("Requested"),
+    "approved": gettext_lazy("Approved"),
+    "rejected": gettext_lazy("Rejected"),
+    "executed": gettext_lazy("Executed"),
+    "netted": gettext_lazy("Netted from earnings"),
+    "carried": gettext_lazy("Carried into the next withholding"),
+}
+
+
+def _event_row(e: Any) -> dict[str, Any]:
+    amount = e.detail.get("amount_fen")
+    return {
+        "e": e,
+        "label": EVENT_LABELS.get(e.action, e.action),
+        "amount_yuan": yuan(amount) if isinstance(amount, int) else None,
+    }
+
+
 def _row(c: Correction) -> dict[str, Any]:
     return {
         "c": c,
@@ -66,7 +86,7 @@ def _row(c: Correction) -> dict[str, Any]:
         "debt_open_yuan": yuan(c.debt_open_fen),
         "tax_before_yuan": yuan(c.tax_before_fen),
         "tax_after_yuan": yuan(c.tax_after_fen),
-        "events": list(c.events.select_related("actor")),
+        "events": [_event_row(e) for e in c.events.select_related("actor")],
     }
 
 

@@ -119,6 +119,9 @@ def test_assignment_is_an_offer_the_worker_accepts(api, world) -> None:  # type:
     order.refresh_from_db()
     assert order.status == WorkOrder.Status.ASSIGNED and order.worker_id == worker.pk
     assert Notification.objects.filter(user=owner, kind="assignment_offer_accepted").exists()
+    # The worker's "accept or decline" notice is answered: no longer unread.
+    asked = Notification.objects.get(user=worker.user, kind="assignment_offer")
+    assert asked.read_at is not None
     again = me.post(f"/workers/me/assignment-offers/{offer['id']}/accept")
     assert again.status_code == 409 and again.json()["code"] == "offer_closed"
 
@@ -133,6 +136,8 @@ def test_declined_offer_leaves_the_order_open_and_tells_the_dispatcher(api, worl
     order.refresh_from_db()
     assert order.status == WorkOrder.Status.PUBLISHED and order.worker_id is None
     assert Notification.objects.filter(user=owner, kind="assignment_offer_declined").exists()
+    asked = Notification.objects.get(user=worker.user, kind="assignment_offer")
+    assert asked.read_at is not None
 
 
 def test_another_worker_cannot_answer_an_offer(api, world, make_eligible_worker) -> None:  # type: ignore[no-untyped-def]

@@ -296,6 +296,17 @@ def test_a_statement_is_imported_once_and_debits_are_skipped(api, operator, make
     assert import_statement(api, owner, data).status_code == 403
 
 
+def test_a_statement_whose_columns_carry_units_is_read(api, operator):
+    """The import form names the columns "交易流水号、记账日期、金额（元）…": a file with
+    exactly those headers (and a BOM, as Excel writes CSV) is read."""
+    head = "\ufeff交易流水号,记账日期,金额（元）,付款人名称,付款人账号,附言\n"
+    data = (head + "S9,2026-11-27,12.34,甲,1,a\n").encode()
+    response = import_statement(api, operator, data)
+    assert response.status_code == 201, response.content
+    assert response.json()["created"] == 1
+    assert BankTransaction.objects.get(txn_id="S9").amount_fen == 1_234
+
+
 # --- verify_ledger ---------------------------------------------------------------------------
 
 

@@ -71,3 +71,34 @@ def test_the_bank_page_is_for_operators_and_refuses_a_bad_file(make_employer, op
     resp = logged_in(operator).post("/operator/finance/bank/", {"action": "import", "file": upload})
     assert resp.status_code == 200 and resp.context["statement_form"].errors
     assert not BankTransaction.objects.exists()
+
+
+def test_the_operator_opens_a_declarations_transfer_receipt(make_employer, operator):
+    """The receipt a finance member attaches is what the operator checks before matching:
+    the bank page links it; only operators may open it."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, format="PNG")
+    owner, org = make_employer(escrow_fen=0)
+    declaration = bank_credits.topup_declare(
+        actor=owner,
+        organization=org,
+        amount_fen=300_000,
+        bank_serial="WITH-PROOF",
+        proof=buffer.getvalue(),
+    )
+    url = f"/operator/finance/bank/declarations/{declaration.pk}/receipt/"
+    page = logged_in(operator).get("/operator/finance/bank/").content.decode()
+    assert f'href="{url}"' in page
+    receipt = logged_in(operator).get(url)
+    assert receipt.status_code == 200 and receipt["Content-Type"] == "image/png"
+    assert receipt.content == buffer.getvalue()  # decrypted
+    assert logged_in(owner).get(url).status_code == 404
+    bare = bank_credits.topup_declare(
+        actor=owner, organization=org, amount_fen=100, bank_serial="NO-PROOF"
+    )
+    missing = f"/operator/finance/bank/declarations/{bare.pk}/receipt/"
+    assert logged_in(operator).get(missing).status_code == 404

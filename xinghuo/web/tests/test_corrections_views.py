@@ -80,6 +80,10 @@ def test_two_operators_correct_an_order_on_the_page_and_the_worker_sees_it(settl
     assert (correction.from_wallet_fen, correction.debt_fen) == (200_000, 0)
     assert Transfer.objects.filter(key__startswith=f"correction:{correction.pk}:").count() == 2
     assert ledger.ledger_verify() == []
+    trail = logged_in(second).get("/operator/corrections/").content.decode()
+    # The audit trail names each step in the page's language, not by its internal code.
+    assert 'data-action="executed">' in trail and " · 已执行 · " in trail
+    assert " · executed · " not in trail
 
     wallet = logged_in(worker.user).get("/worker/wallet/")
     assert wallet.status_code == 200

@@ -116,6 +116,8 @@ def test_operator_with_an_authenticator_logs_in_with_a_code(operator):
     assert client.get("/admin/").status_code == 200
     status = client.get("/account/2fa/").content.decode()
     assert "两步登录已开启" in status and "<svg" not in status  # the key is never shown again
+    # The operator console's tabs, styled like on every other console page.
+    assert 'id="operator-nav"' in status and "css/orders.css" in status
 
 
 def test_wrong_codes_are_throttled_like_passwords(operator, fast_delays):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -38,6 +39,10 @@ class Command(BaseCommand):
                     "The database already has users; load_demo only builds on an empty "
                     "database. Use --if-empty to skip quietly, or start from a fresh database."
                 )
+            # Celery runs the build's tasks in-process: its per-task lines and kombu's
+            # "No hostname was supplied" would bury the summary below.
+            for name in ("celery.app.trace", "kombu.connection"):
+                logging.getLogger(name).setLevel(logging.ERROR)
             summary = build_demo(stdout=self.stdout)
         for line in summary.lines():
             self.stdout.write(line)
