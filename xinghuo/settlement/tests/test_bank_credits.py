@@ -425,3 +425,37 @@ def test_a_serial_with_another_amount_or_a_mismatched_declaration_is_refused(
     missing = api(operator).post("/bank-transactions/999999/match", {"organization_id": org.pk})
     assert missing.status_code == 404
     assert escrow_fen(api, owner, org) == 0 and not Transfer.objects.exists()
+
+
+def test_one_serial_in_another_case_or_spacing_is_not_credited_twice(
+    api, make_employer, operator, bank
+):
+    """The bank's notification says `t300`; the statement writes ` T 300 ` (or full-width):
+    one bank transaction, one credit; the operator cannot match it a second time."""
+    owner, org = make_employer(escrow_fen=0)
+    assert notify_credit(api, bank, txn_id="t300", amount_fen=1_000, memo=topup_code(org)).content
+    lines = statement(" T 300 ,2026-11-27,10.00,甲,1,x", "Ｔ３００,2026-11-27,10.00,甲,1,x")
+    imported = import_statement(api, operator, lines)
+    assert imported.status_code == 201
+    assert (imported.json()["created"], imported.json()["existing"]) == (0, 2)
+    assert not BankTransaction.objects.filter(transfer__isnull=True).exists()
+    assert escrow_fen(api, owner, org) == 1_000
+    declared = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 1_000, "reference": "t-300"}
+    )
+    assert declared.json()["status"] == "declared"  # another serial: not this line
+    again = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 1_000, "reference": " T300"}
+    )
+    assert again.json()["status"] == "matched" and again.json()["bank_serial"] == "T300"
+
+
+def test_an_unmatched_notification_in_another_spelling_is_one_line(api, make_employer, bank):
+    owner, org = make_employer(escrow_fen=0)
+    for txn_id in ("u77", " U77 "):  # the memo names nobody: the line waits for an operator
+        answer = notify_credit(api, bank, txn_id=txn_id, amount_fen=500, memo="货款")
+        assert answer.status_code == 422 and answer.json()["code"] == "unmatched_credit"
+    assert list(BankTransaction.objects.values_list("txn_id", flat=True)) == ["U77"]
+    notify_credit(api, bank, txn_id="U77", amount_fen=500, memo=topup_code(org))
+    assert escrow_fen(api, owner, org) == 500
+    assert BankTransaction.objects.get().transfer.key == "bank:bank:U77"
