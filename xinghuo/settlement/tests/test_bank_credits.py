@@ -276,6 +276,10 @@ def test_an_operator_matches_a_line_to_a_declaration(api, make_employer, operato
         (b"txn_id,amount\nA1,abc\n", "statement_amount"),
         (b"txn_id,amount\nA1,100000000000\n", "invalid_amount"),
         (b"txn_id,amount\nA1,1.001\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1e999999999\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1e30\n", "statement_amount"),
+        (b"txn_id,amount\nA1," + b"9" * 5000 + b"\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1_000\n", "statement_amount"),
         (b"txn_id,amount\n" + b"A1,1\n" * 600_000, "statement_too_large"),
     ],
 )
