@@ -436,7 +436,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
             )
         ]
         book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+    except Exception:
+        # A hostile file makes openpyxl and lxml raise about anything (XMLSyntaxError is a
+        # SyntaxError, a missing part a KeyError…): whatever it is, it is not a statement.
         raise ValidationFailed(
             _("Upload the statement as a CSV or Excel (.xlsx) file."),
             code="statement_type",

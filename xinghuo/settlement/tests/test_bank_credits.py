@@ -463,3 +463,35 @@ def test_an_unmatched_notification_in_another_spelling_is_one_line(api, make_emp
     notify_credit(api, bank, txn_id="U77", amount_fen=500, memo=topup_code(org))
     assert escrow_fen(api, owner, org) == 500
     assert BankTransaction.objects.get().transfer.key == "bank:bank:U77"
+
+
+def _zip(**parts: str) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name.replace("__", "/"), text)
+    return out.getvalue()
+
+
+_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _zip(**{"[Content_Types].xml": "<not xml"}),
+        _zip(**{"[Content_Types].xml": _TYPES, "xl__workbook.xml": "<broken"}),
+        b"PK\x03\x04" + b"\x00" * 100,
+    ],
+    ids=["types-not-xml", "workbook-not-xml", "zip-header-only"],
+)
+def test_a_malformed_excel_statement_is_refused_not_a_500(api, operator, data):
+    answer = import_statement(api, operator, data)
+    assert answer.status_code == 422 and answer.json()["code"] == "statement_type"
+    assert not BankTransaction.objects.exists()
