@@ -452,6 +452,7 @@ def test_one_serial_in_another_case_or_spacing_is_not_credited_twice(
         f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 1_000, "reference": " T300"}
     )
     assert again.json()["status"] == "matched" and again.json()["bank_serial"] == "T300"
+    call_command("verify_ledger")  # every escrow credit backed by one bank transaction
 
 
 def test_an_unmatched_notification_in_another_spelling_is_one_line(api, make_employer, bank):
