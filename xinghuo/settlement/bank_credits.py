@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -84,7 +85,11 @@ def _text(value: object, limit: int) -> str:
 
 
 def _serial(raw: str) -> str:
-    serial = (raw or "").strip()
+    """The bank serial in one spelling: banks' serials are letters and digits, so the same
+    transaction typed in another case, with spaces or in full-width characters is the same
+    serial (and the same idempotency key), not a second credit."""
+    serial = unicodedata.normalize("NFKC", str(raw or ""))
+    serial = "".join(serial.split()).upper()
     if not serial or len(serial) > 64 or "\x00" in serial or not serial.isprintable():
         raise ValidationFailed(
             _("Give the bank transfer's serial number (at most 64 characters)."),
@@ -366,7 +371,7 @@ def escrow_topup_from_bank(*, headers: dict[str, str], body: bytes) -> Transfer:
         with transaction.atomic():
             _line_record(
                 account=BANK_ACCOUNT,
-                txn_id=credit.txn_id,
+                txn_id=_serial(credit.txn_id),
                 amount_fen=credit.amount_fen,
                 source=S.NOTIFICATION,
                 payer_name=credit.payer_name,
@@ -431,7 +436,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
             )
         ]
         book.close()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError):
+    except Exception:
+        # A hostile file makes openpyxl and lxml raise about anything (XMLSyntaxError is a
+        # SyntaxError, a missing part a KeyError…): whatever it is, it is not a statement.
         raise ValidationFailed(
             _("Upload the statement as a CSV or Excel (.xlsx) file."),
             code="statement_type",

@@ -89,8 +89,9 @@ def correction_request(
     new_gross_fen: int | None = None,
 ) -> Correction:
     """An operator corrects a settled order: `kind` amount (with `new_gross_fen`, below the
-    gross paid) or refund / chargeback (to 0), with a reason. At or below the threshold it
-    executes at once; above it waits for a second operator.
+    gross paid) or refund / chargeback (to 0), with a reason. While all taken back from the
+    payment (with earlier corrections) stays at or below the threshold it executes at once;
+    above it waits for a second operator.
 
     Idempotent per `key` (the same key returns the first correction; the same key for
     another order or amount is IdempotencyConflict). Raises CorrectionNotFound for a
@@ -176,7 +177,9 @@ def correction_request(
         new_gross_fen=target,
         reason=reason,
     )
-    if correction.difference_fen <= settings.CORRECTION_APPROVAL_THRESHOLD_FEN:
+    # The threshold holds for everything taken back from this payment so far, not this
+    # step alone: several small corrections of one order need a second operator too.
+    if withholding.income_fen - target <= settings.CORRECTION_APPROVAL_THRESHOLD_FEN:
         _execute(correction, actor=operator)
     return correction
 

@@ -69,6 +69,17 @@ def employment_record(
 ) -> Employment:
     """Record that `worker` is (or was) employed by `organization` from `hired_on`."""
     _require_finance_or_operator(actor=actor, organization=organization)
+    # A hire in year 1 or 9999 is a typing error that would silently change the months of
+    # the basic deduction: hires are from 1950 to a year ahead, leavings until 2100.
+    latest_hire = date(timezone.localdate().year + 2, 1, 1)
+    if not date(1950, 1, 1) <= hired_on < latest_hire or (
+        left_on is not None and left_on > date(2100, 12, 31)
+    ):
+        raise ValidationFailed(
+            _("Give a hiring date from 1950 to next year."),
+            code="invalid_employment",
+            detail={"field": "hired_on"},
+        )
     if left_on is not None and left_on < hired_on:
         raise ValidationFailed(
             _("The leaving date is before the hiring date."),

@@ -34,7 +34,7 @@ KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,64}$"
 
 
 class CorrectionForm(forms.Form):
-    order_id = forms.IntegerField(label=gettext_lazy("Order number"), min_value=1)
+    order_id = forms.IntegerField(label=gettext_lazy("Order number"), min_value=1, max_value=2**62)
     kind = forms.ChoiceField(
         label=gettext_lazy("Correction"),
         choices=Correction.Kind.choices,
@@ -128,7 +128,8 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
         elif action in ("approve", "reject"):
             pk = request.POST.get("correction_id", "")
             try:
-                if not pk.isdigit():
+                # ASCII digits only: "²".isdigit() is true but int() refuses it.
+                if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
                     raise ApplicationError(_("Correction not found."), code="not_found")
                 if action == "approve":
                     corrections.correction_approve(operator=user, correction_id=int(pk))

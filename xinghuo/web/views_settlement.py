@@ -334,7 +334,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         elif action == "approve":
             payout_pk = request.POST.get("payout_id", "")
             try:
-                if not payout_pk.isdigit():
+                if _id(payout_pk) is None:
                     raise ApplicationError(_("Payout not found."), code="payout_not_found")
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=org, payout_pk=int(payout_pk)
@@ -409,6 +409,12 @@ def employer_statement(request: HttpRequest) -> HttpResponseBase:
 # --- worker ------------------------------------------------------------------------------------
 
 
+def _id(value: str) -> int | None:
+    """A number typed in a form or a query, or None: ASCII digits only ("²".isdigit() is true
+    but int() refuses it) and short (a 5,000-digit int() raises too)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
 def _new_payout_id(worker: Worker) -> str:
     return f"W{worker.pk}-{uuid.uuid4().hex[:20]}"
 
@@ -416,7 +422,8 @@ def _new_payout_id(worker: Worker) -> str:
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
     this_year = timezone.localdate().year
-    return int(value) if value.isdigit() and 2000 <= int(value) <= this_year else this_year
+    year = _id(value)
+    return year if year is not None and 2000 <= year <= this_year else this_year
 
 
 @login_required
@@ -582,7 +589,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
         if action == "approve":
             payout_pk = request.POST.get("payout_id", "")
             try:
-                if not payout_pk.isdigit():
+                if _id(payout_pk) is None:
                     raise ApplicationError(_("Payout not found."), code="payout_not_found")
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=None, payout_pk=int(payout_pk)

@@ -45,7 +45,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 Status = Literal["submitted", "succeeded", "failed", "unknown"]
@@ -188,13 +188,17 @@ def fen_to_yuan(amount_fen: int) -> str:
 def yuan_to_fen(amount: str) -> int:
     """``"1234.56"`` → ``123456``; rejects more than two decimals instead of rounding."""
     text = str(amount).strip().lstrip("+")
+    # Short and plain: "1e999999999" overflows the decimal context (not a ValueError) and
+    # "1_000" is a Python literal, not an amount a bank writes.
+    if len(text) > 32 or "_" in text:
+        raise ValueError(f"not an amount in yuan: {str(amount)[:40]!r}")
     try:
         value = Decimal(text)
-    except InvalidOperation:
+        fen = value * 100 if value.is_finite() else None
+    except ArithmeticError:  # decimal's InvalidOperation, Overflow
         raise ValueError(f"not an amount in yuan: {amount!r}") from None
-    if not value.is_finite():
+    if fen is None or abs(fen) >= 10**24:
         raise ValueError(f"not an amount in yuan: {amount!r}")
-    fen = value * 100
     if fen != fen.to_integral_value():
         raise ValueError(f"more than two decimals in yuan amount: {amount!r}")
     return int(fen)

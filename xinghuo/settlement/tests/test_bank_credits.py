@@ -276,6 +276,10 @@ def test_an_operator_matches_a_line_to_a_declaration(api, make_employer, operato
         (b"txn_id,amount\nA1,abc\n", "statement_amount"),
         (b"txn_id,amount\nA1,100000000000\n", "invalid_amount"),
         (b"txn_id,amount\nA1,1.001\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1e999999999\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1e30\n", "statement_amount"),
+        (b"txn_id,amount\nA1," + b"9" * 5000 + b"\n", "statement_amount"),
+        (b"txn_id,amount\nA1,1_000\n", "statement_amount"),
         (b"txn_id,amount\n" + b"A1,1\n" * 600_000, "statement_too_large"),
     ],
 )
@@ -436,3 +440,70 @@ def test_a_serial_with_another_amount_or_a_mismatched_declaration_is_refused(
     missing = api(operator).post("/bank-transactions/999999/match", {"organization_id": org.pk})
     assert missing.status_code == 404
     assert escrow_fen(api, owner, org) == 0 and not Transfer.objects.exists()
+
+
+def test_one_serial_in_another_case_or_spacing_is_not_credited_twice(
+    api, make_employer, operator, bank
+):
+    """The bank's notification says `t300`; the statement writes ` T 300 ` (or full-width):
+    one bank transaction, one credit; the operator cannot match it a second time."""
+    owner, org = make_employer(escrow_fen=0)
+    assert notify_credit(api, bank, txn_id="t300", amount_fen=1_000, memo=topup_code(org)).content
+    lines = statement(" T 300 ,2026-11-27,10.00,甲,1,x", "Ｔ３００,2026-11-27,10.00,甲,1,x")
+    imported = import_statement(api, operator, lines)
+    assert imported.status_code == 201
+    assert (imported.json()["created"], imported.json()["existing"]) == (0, 2)
+    assert not BankTransaction.objects.filter(transfer__isnull=True).exists()
+    assert escrow_fen(api, owner, org) == 1_000
+    declared = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 1_000, "reference": "t-300"}
+    )
+    assert declared.json()["status"] == "declared"  # another serial: not this line
+    again = api(owner).post(
+        f"/organizations/{org.pk}/escrow/top-ups", {"amount_fen": 1_000, "reference": " T300"}
+    )
+    assert again.json()["status"] == "matched" and again.json()["bank_serial"] == "T300"
+    call_command("verify_ledger")  # every escrow credit backed by one bank transaction
+
+
+def test_an_unmatched_notification_in_another_spelling_is_one_line(api, make_employer, bank):
+    owner, org = make_employer(escrow_fen=0)
+    for txn_id in ("u77", " U77 "):  # the memo names nobody: the line waits for an operator
+        answer = notify_credit(api, bank, txn_id=txn_id, amount_fen=500, memo="货款")
+        assert answer.status_code == 422 and answer.json()["code"] == "unmatched_credit"
+    assert list(BankTransaction.objects.values_list("txn_id", flat=True)) == ["U77"]
+    notify_credit(api, bank, txn_id="U77", amount_fen=500, memo=topup_code(org))
+    assert escrow_fen(api, owner, org) == 500
+    assert BankTransaction.objects.get().transfer.key == "bank:bank:U77"
+
+
+def _zip(**parts: str) -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, text in parts.items():
+            archive.writestr(name.replace("__", "/"), text)
+    return out.getvalue()
+
+
+_TYPES = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+    'content-types"><Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        _zip(**{"[Content_Types].xml": "<not xml"}),
+        _zip(**{"[Content_Types].xml": _TYPES, "xl__workbook.xml": "<broken"}),
+        b"PK\x03\x04" + b"\x00" * 100,
+    ],
+    ids=["types-not-xml", "workbook-not-xml", "zip-header-only"],
+)
+def test_a_malformed_excel_statement_is_refused_not_a_500(api, operator, data):
+    answer = import_statement(api, operator, data)
+    assert answer.status_code == 422 and answer.json()["code"] == "statement_type"
+    assert not BankTransaction.objects.exists()

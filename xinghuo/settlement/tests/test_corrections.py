@@ -183,6 +183,31 @@ def test_a_small_correction_executes_at_once_and_carries_the_per_payment_tax_dif
     sound()
 
 
+def test_small_corrections_of_one_order_cannot_add_up_past_the_second_operator(
+    api, make_employer, make_worker, make_order, operator, second_operator
+):
+    """The four-eyes threshold (1,000 yuan) counts everything taken back from the payment:
+    one operator lowering an 8,000-yuan order by 900 yuan at a time gets one step alone."""
+    owner, org = make_employer(escrow_fen=2_000_000)
+    worker = make_worker()
+    w = settle_at(make_order, owner, org, worker, 800_000, at(2026, 3, 3))
+    url = f"/work-orders/{w.order_id}/corrections"
+    first = api(operator).post(
+        url, {"kind": "amount", "new_gross_fen": 710_000, "reason": "少一项", "key": "S-1"}
+    )
+    assert first.json()["status"] == "executed"
+    second = api(operator).post(
+        url, {"kind": "amount", "new_gross_fen": 620_000, "reason": "又少一项", "key": "S-2"}
+    )
+    assert second.status_code == 201 and second.json()["status"] == "awaiting_approval"
+    assert Correction.objects.filter(status="executed").count() == 1
+    own = api(operator).post(f"/corrections/{second.json()['id']}/approve")
+    assert own.status_code == 403
+    approved = api(second_operator).post(f"/corrections/{second.json()['id']}/approve")
+    assert approved.json()["status"] == "executed"
+    sound()
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

@@ -13,7 +13,7 @@ import pytest
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import NotFound
 from xinghuo.settlement import services, tax, tax_facts
-from xinghuo.settlement.models import SettlementPolicy, Withholding
+from xinghuo.settlement.models import Employment, SettlementPolicy, Withholding
 from xinghuo.work_orders.models import WorkOrder
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -296,3 +296,21 @@ def test_tax_facts_through_the_api(api, make_employer, make_worker, operator, db
     assert api(owner).post(verify).status_code == 404
     verified = api(operator).post(verify)
     assert verified.status_code == 200 and verified.json()["is_verified"] is True
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"hired_on": "0001-01-01"},
+        {"hired_on": "9999-12-31"},
+        {"hired_on": "2026-01-01", "left_on": "9999-12-31"},
+    ],
+)
+def test_an_absurd_hiring_date_is_refused_and_records_nothing(
+    api, make_employer, make_worker, dates
+):
+    owner, org = make_employer(escrow_fen=0)
+    body = {"worker_id": make_worker().pk, **dates}
+    answer = api(owner).post(f"/organizations/{org.pk}/employments", body)
+    assert answer.status_code == 422 and answer.json()["code"] == "invalid_employment"
+    assert not Employment.objects.exists()

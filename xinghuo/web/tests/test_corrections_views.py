@@ -90,3 +90,25 @@ def test_two_operators_correct_an_order_on_the_page_and_the_worker_sees_it(settl
     html = wallet.content.decode()
     assert 'id="corrections"' in html and "验收时多计了工时" in html
     assert "¥3000.00 → ¥1000.00" in html
+
+
+@pytest.mark.parametrize("correction_id", ["²", "٣", "9" * 40, "-1", ""])
+def test_hostile_correction_ids_on_the_page_are_refused_not_a_500(settled, operator, correction_id):
+    console = logged_in(operator)
+    for action in ("approve", "reject"):
+        answer = console.post(
+            "/operator/corrections/",
+            {"action": action, "correction_id": correction_id, "reason": "x"},
+        )
+        assert answer.status_code == 302
+    assert Correction.objects.count() == 0
+
+
+def test_an_order_number_beyond_any_id_is_a_form_error_not_a_500(settled, operator):
+    answer = logged_in(operator).post(
+        "/operator/corrections/",
+        {"action": "request", "order_id": str(2**70), "kind": "refund", "reason": "x", "key": "K1"},
+    )
+    assert answer.status_code == 200
+    assert "order_id" in answer.context["form"].errors
+    assert Correction.objects.count() == 0 and not Transfer.objects.filter(code="correction")

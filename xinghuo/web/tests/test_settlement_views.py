@@ -565,3 +565,22 @@ def test_the_operator_downloads_the_monthly_declaration(
     assert "王五" in names
     bad = client.get("/operator/finance/declaration/?month=nonsense", follow=True)
     assert levels(bad) == [messages.ERROR]
+
+
+@pytest.mark.parametrize("number", ["²", "٣", "9" * 5000])
+def test_a_number_that_int_refuses_is_not_found_not_a_500(org_payout, operator, number):
+    """ "²".isdigit() is true but int() refuses it, like 5,000 digits: no 500 anywhere."""
+    payout, org = org_payout["payout"], org_payout["org"]
+    owner = logged_in(org_payout["owner"])
+    resp = owner.post(
+        f"/employer/finance/?org={org.pk}", {"action": "approve", "payout_id": number}, follow=True
+    )
+    assert levels(resp) == [messages.ERROR]
+    resp = logged_in(operator).post(
+        "/operator/finance/", {"action": "approve", "payout_id": number}, follow=True
+    )
+    assert levels(resp) == [messages.ERROR]
+    assert Payout.objects.get(pk=payout.pk).status == "awaiting_approval"
+    worker = logged_in(payout.worker.user)
+    assert worker.get(f"/worker/wallet/?year={number}").status_code == 200
+    assert worker.get(f"/worker/wallet/statement/?year={number}").status_code == 200
