@@ -418,7 +418,7 @@ def employment_record(
         tax_facts.employment_record(
             actor=user,
             organization=org,
-            worker=tax_facts.worker_get(worker_id=payload.worker_id),
+            worker=tax_facts.worker_get(worker_id=payload.worker_id, organization=org, actor=user),
             hired_on=payload.hired_on,
             left_on=payload.left_on,
         ),
@@ -435,7 +435,7 @@ def deduction_declare(
     user = current_user(request)
     org = account_selectors.organization_get_for_member(user=user, organization_id=organization_id)
     data = payload.dict()
-    worker = tax_facts.worker_get(worker_id=data.pop("worker_id"))
+    worker = tax_facts.worker_get(worker_id=data.pop("worker_id"), organization=org, actor=user)
     return Status(
         201, tax_facts.deduction_declare(actor=user, organization=org, worker=worker, **data)
     )

@@ -51,8 +51,17 @@ def _require_finance_or_operator(*, actor: User, organization: Organization) -> 
 # --- recording the facts ------------------------------------------------------------------
 
 
-def worker_get(*, worker_id: int) -> Worker:
-    worker = Worker.objects.filter(pk=worker_id).first()
+def worker_get(*, worker_id: int, organization: Organization, actor: User) -> Worker:
+    """The worker whose tax facts an employer records: one who has held an order of this
+    employer (or whose employment it recorded before). Any other worker — and a missing one —
+    is the same 404, so an employer can neither probe worker ids nor touch the facts of
+    someone who never worked for it. Operators may record for any worker."""
+    workers = Worker.objects.filter(pk=worker_id)
+    if not actor.is_staff:
+        workers = workers.filter(
+            Q(work_orders__organization=organization) | Q(employments__organization=organization)
+        )
+    worker = workers.first()
     if worker is None:
         raise NotFound(_("Worker not found."), code="worker_not_found")
     return worker

@@ -268,13 +268,19 @@ def test_only_the_employers_finance_records_an_employment(make_employer, make_wo
         )
 
 
-def test_tax_facts_through_the_api(api, make_employer, make_worker, operator, db):
+def test_tax_facts_through_the_api(api, make_employer, make_worker, make_order, operator, db):
     owner, org = make_employer(escrow_fen=0, verified=False)
     stranger, _other = make_employer(escrow_fen=0, verified=False)
     worker = make_worker()
     employment = {"worker_id": worker.pk, "hired_on": "2026-03-10"}
     url = f"/organizations/{org.pk}/employments"
     assert api(stranger).post(url, employment).status_code == 404
+    # A worker who never held an order of this employer is the same 404 as a missing one:
+    # no probing of worker ids, no facts about strangers.
+    never = api(owner).post(url, employment)
+    assert never.status_code == 404 and never.json()["code"] == "worker_not_found"
+    order = make_order(owner=owner, organization=org)
+    WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
     made = api(owner).post(url, employment)
     assert made.status_code == 201 and made.json()["hired_on"] == "2026-03-10"
     bad = api(owner).post(url, {**employment, "left_on": "2026-01-01"})
@@ -307,10 +313,13 @@ def test_tax_facts_through_the_api(api, make_employer, make_worker, operator, db
     ],
 )
 def test_an_absurd_hiring_date_is_refused_and_records_nothing(
-    api, make_employer, make_worker, dates
+    api, make_employer, make_worker, make_order, dates
 ):
     owner, org = make_employer(escrow_fen=0)
-    body = {"worker_id": make_worker().pk, **dates}
+    worker = make_worker()
+    order = make_order(owner=owner, organization=org)
+    WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
+    body = {"worker_id": worker.pk, **dates}
     answer = api(owner).post(f"/organizations/{org.pk}/employments", body)
     assert answer.status_code == 422 and answer.json()["code"] == "invalid_employment"
     assert not Employment.objects.exists()
