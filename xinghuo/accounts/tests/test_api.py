@@ -33,6 +33,23 @@ def test_phone_is_normalised_from_common_formats(api):
     assert User.objects.filter(phone="13912345678").exists()
 
 
+def test_a_number_typed_in_full_width_digits_is_the_same_number(api):
+    """A Chinese input method types １３９…: not a second account that looks the same, and
+    its failed logins count for the same number."""
+    assert register(api).status_code == 201
+    again = register(api, phone="１３９１２３４５６７８", name="冒名")
+    assert again.status_code == 409, again.content
+    assert again.json()["code"] == "phone_taken"
+    wide = "＋８６ １３９１２３４５６７８"
+    login = api().post("/auth/login", {"phone": wide, "password": PASSWORD})
+    assert login.status_code == 200, login.content
+
+
+@pytest.mark.parametrize("phone", ["139１２３4567٨", "1391234567٨"])
+def test_other_scripts_digits_are_not_a_number(api, phone):
+    assert register(api, phone=phone).json()["code"] == "invalid_phone"
+
+
 @pytest.mark.parametrize("phone", ["12345678901", "1391234567", "139123456789", "abc", ""])
 def test_bad_phone_is_rejected_and_creates_nothing(api, phone):
     resp = register(api, phone=phone)
