@@ -83,6 +83,7 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"regions": regions, "region_id": region_id, "nav": "dispatch"}
     if request.GET.get("preview"):
         try:
+            dispatch_services.candidate_list_count(organization=scope.organization)
             plan = planning.auto_assign_preview(
                 organization=scope.organization,
                 region_id=int(region_id) if is_id(region_id) else None,
