@@ -195,6 +195,9 @@ CANDIDATE_LIST_WINDOW_SECONDS = int(os.environ.get("CANDIDATE_LIST_WINDOW_SECOND
 ASSIGNMENT_OFFER_TTL_MINUTES = int(os.environ.get("ASSIGNMENT_OFFER_TTL_MINUTES", "120"))
 # Team invitations a leader may send per day (each answer is the same, registered or not).
 TEAM_INVITATIONS_PER_DAY = int(os.environ.get("TEAM_INVITATIONS_PER_DAY", "30"))
+# Members an organization may try to add per day (the answer tells whether a number is
+# registered, so it is bounded like the team invitations).
+MEMBERSHIP_ADDS_PER_DAY = int(os.environ.get("MEMBERSHIP_ADDS_PER_DAY", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -306,7 +306,10 @@ def _require_manager(*, actor: User, organization: Organization) -> Membership:
 
 @transaction.atomic
 def membership_add(*, actor: User, organization: Organization, phone: str, role: str) -> Membership:
-    """Add an existing user to the organization. Only owners/admins; only an owner makes owners."""
+    """Add an existing user to the organization. Only owners/admins; only an owner makes owners.
+
+    The answer tells whether a number is registered (and the member's name): every attempt
+    counts against MEMBERSHIP_ADDS_PER_DAY per organization (RateLimited)."""
     actor_membership = _require_manager(actor=actor, organization=organization)
     if role not in Membership.Role.values:
         raise ValidationFailed(
@@ -314,7 +317,13 @@ def membership_add(*, actor: User, organization: Organization, phone: str, role:
         )
     if role == Membership.Role.OWNER and actor_membership.role != Membership.Role.OWNER:
         raise PermissionDenied(_("Only an owner may add another owner."))
-    user = User.objects.filter(phone=normalize_phone(phone), is_active=True).first()
+    number = normalize_phone(phone)
+    ratelimit.take(
+        f"accounts:member-adds:{organization.pk}",
+        limit=settings.MEMBERSHIP_ADDS_PER_DAY,
+        window_seconds=86_400,
+    )
+    user = User.objects.filter(phone=number, is_active=True).first()
     if user is None:
         raise NotFound(
             _("No registered user has this mobile number."),

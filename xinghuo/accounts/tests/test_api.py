@@ -237,6 +237,22 @@ def test_owner_adds_members_and_a_viewer_cannot(api, make_employer, make_worker)
     assert org.memberships.count() == 2
 
 
+def test_adding_members_is_limited_per_organization(api, make_employer, settings):
+    """Adding a member answers whether a number is registered and shows its name: an
+    organization may not probe numbers without bound."""
+    settings.MEMBERSHIP_ADDS_PER_DAY = 2
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    client = api(owner)
+    answers = [
+        client.post(
+            f"/organizations/{org.pk}/members", {"phone": f"1371234567{i}", "role": "viewer"}
+        )
+        for i in range(3)
+    ]
+    assert [r.status_code for r in answers] == [404, 404, 429]
+    assert answers[2].json()["code"] == "rate_limited"
+
+
 def test_last_owner_cannot_be_removed(api, make_employer):
     owner, org = make_employer()
     membership = org.memberships.get()
