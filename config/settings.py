@@ -352,9 +352,11 @@ IDENTITY_BLIND_INDEX_KEY = os.environ.get("IDENTITY_BLIND_INDEX_KEY") or None
 # the other operators are alerted).
 IDENTITY_REVEALS_PER_HOUR = int(os.environ.get("IDENTITY_REVEALS_PER_HOUR", "30"))
 
-# Every uploaded image (core/images.py): the most pixels its header may declare; the
-# decode is bounded by it (40 MP ≈ 160 MB decoded at most).
+# Every uploaded image (core/images.py): the most pixels its header may declare (a JPEG is
+# decoded at 1/8 scale); a PNG or WebP, decoded in full, must also fit the decode budget
+# (4 bytes a pixel for colour: 64 MiB ≈ 16.7 MP).
 UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000"))
+UPLOAD_MAX_DECODE_BYTES = int(os.environ.get("UPLOAD_MAX_DECODE_BYTES", str(64 * 2**20)))
 
 # Agreements (docs/agreements.md): the local PAdES signer or e签宝.
 CONTRACTS_SIGNER = os.environ.get("CONTRACTS_SIGNER", "local")
