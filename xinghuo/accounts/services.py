@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,6 +83,7 @@ def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]
         )
 
     rules = [rule(f"login:phone:{phone}", settings.LOGIN_FREE_FAILURES)]
+    client_ip = _address_key(client_ip)
     if client_ip:
         # One address may try several numbers (a shared office NAT), so it gets more room;
         # a success from it does not wipe its failures (one's own account would reset them).
@@ -93,6 +95,22 @@ def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]
             )
         )
     return rules
+
+
+def _address_key(client_ip: str | None) -> str | None:
+    """The counter's key for an address: an IPv6 host is given a whole /64 (it could
+    change address for every attempt), so its /64 counts as one client."""
+    if not client_ip:
+        return None
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def _begin_attempt(rules: list[ratelimit.DelayRule]) -> None:
