@@ -198,6 +198,9 @@ TEAM_INVITATIONS_PER_DAY = int(os.environ.get("TEAM_INVITATIONS_PER_DAY", "30"))
 # Members an organization may try to add per day (the answer tells whether a number is
 # registered, so it is bounded like the team invitations).
 MEMBERSHIP_ADDS_PER_DAY = int(os.environ.get("MEMBERSHIP_ADDS_PER_DAY", "30"))
+# Registration attempts per client address (an IPv6 /64) per hour: "number taken" answers
+# tell which numbers are registered.
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_ADDRESS_PER_HOUR", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

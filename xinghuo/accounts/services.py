@@ -113,6 +113,19 @@ def _address_key(client_ip: str | None) -> str | None:
     return str(address)
 
 
+def registration_attempt(*, client_ip: str | None) -> None:
+    """Count one registration attempt of the client's address: its answer (phone_taken)
+    tells whether a number is registered, so an address may try REGISTRATIONS_PER_ADDRESS_PER_HOUR
+    times an hour (RateLimited)."""
+    key = _address_key(client_ip)
+    if key:
+        ratelimit.take(
+            f"register:ip:{key}",
+            limit=settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
+
+
 def _begin_attempt(rules: list[ratelimit.DelayRule]) -> None:
     wait = ratelimit.delay_begin(rules)
     if wait:

@@ -95,6 +95,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            account_services.registration_attempt(client_ip=client_ip(request))
             if data["kind"] == "worker":
                 user = workforce_services.worker_register(
                     phone=data["phone"],

@@ -12,10 +12,10 @@ from xinghuo.workforce.models import Worker
 pytestmark = pytest.mark.django_db
 
 
-def register(api, **fields):
+def register(api, REMOTE_ADDR="127.0.0.1", **fields):
     body = {"kind": "worker", "phone": "13912345678", "password": PASSWORD, "name": "张三"}
     body.update(fields)
-    return api().post("/auth/register", body)
+    return api().post("/auth/register", body, REMOTE_ADDR=REMOTE_ADDR)
 
 
 def test_worker_registers_with_default_role(api):
@@ -59,6 +59,18 @@ def test_bad_phone_is_rejected_and_creates_nothing(api, phone):
     assert body["detail"]["field"] == "phone"
     assert body["message"]
     assert not User.objects.exists()
+
+
+def test_registration_attempts_are_limited_per_address(api, settings):
+    """ "Number taken" tells whether a number is registered: an address may not ask
+    without bound."""
+    settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR = 2
+    assert register(api, REMOTE_ADDR="10.1.1.1").status_code == 201
+    assert register(api, REMOTE_ADDR="10.1.1.1").status_code == 409
+    refused = register(api, REMOTE_ADDR="10.1.1.1")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert register(api, REMOTE_ADDR="10.1.1.2").status_code == 409
 
 
 @pytest.mark.parametrize("password", ["short1!", "12345678901", "password123"])
