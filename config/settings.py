@@ -195,6 +195,12 @@ CANDIDATE_LIST_WINDOW_SECONDS = int(os.environ.get("CANDIDATE_LIST_WINDOW_SECOND
 ASSIGNMENT_OFFER_TTL_MINUTES = int(os.environ.get("ASSIGNMENT_OFFER_TTL_MINUTES", "120"))
 # Team invitations a leader may send per day (each answer is the same, registered or not).
 TEAM_INVITATIONS_PER_DAY = int(os.environ.get("TEAM_INVITATIONS_PER_DAY", "30"))
+# Members an organization may try to add per day (the answer tells whether a number is
+# registered, so it is bounded like the team invitations).
+MEMBERSHIP_ADDS_PER_DAY = int(os.environ.get("MEMBERSHIP_ADDS_PER_DAY", "30"))
+# Registration attempts per client address (an IPv6 /64) per hour: "number taken" answers
+# tell which numbers are registered.
+REGISTRATIONS_PER_ADDRESS_PER_HOUR = int(os.environ.get("REGISTRATIONS_PER_ADDRESS_PER_HOUR", "30"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -349,9 +355,11 @@ IDENTITY_BLIND_INDEX_KEY = os.environ.get("IDENTITY_BLIND_INDEX_KEY") or None
 # the other operators are alerted).
 IDENTITY_REVEALS_PER_HOUR = int(os.environ.get("IDENTITY_REVEALS_PER_HOUR", "30"))
 
-# Every uploaded image (core/images.py): the most pixels its header may declare; the
-# decode is bounded by it (40 MP ≈ 160 MB decoded at most).
+# Every uploaded image (core/images.py): the most pixels its header may declare (a JPEG is
+# decoded at 1/8 scale); a PNG or WebP, decoded in full, must also fit the decode budget
+# (4 bytes a pixel for colour: 64 MiB ≈ 16.7 MP).
 UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000"))
+UPLOAD_MAX_DECODE_BYTES = int(os.environ.get("UPLOAD_MAX_DECODE_BYTES", str(64 * 2**20)))
 
 # Agreements (docs/agreements.md): the local PAdES signer or e签宝.
 CONTRACTS_SIGNER = os.environ.get("CONTRACTS_SIGNER", "local")

@@ -158,6 +158,29 @@ def test_a_nul_character_in_a_web_form_is_refused(db):
     assert_error(resp, 422, "nul_character")
 
 
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data", b"no boundary"),
+        ("multipart/form-data; boundary=", b"--\r\n"),
+        ("application/x-www-form-urlencoded", b"&".join(b"f%d=1" % i for i in range(2000))),
+    ],
+)
+def test_a_body_django_cannot_parse_is_a_json_400(api, make_worker, content_type, body):
+    me = api(make_worker().user)
+    resp = me.client.generic(
+        "POST", "/api/v1/workers/me/identity/photo", body, content_type, headers=me.headers
+    )
+    assert_error(resp, 400, "bad_request")
+
+
+def test_too_many_query_parameters_are_a_json_400(api, make_worker):
+    me = api(make_worker().user)
+    query = "&".join(f"q{i}=1" for i in range(2000))
+    resp = me.client.get(f"/api/v1/workers/me?{query}", headers=me.headers)
+    assert_error(resp, 400, "bad_request")
+
+
 # --- authentication ------------------------------------------------------------------------
 
 

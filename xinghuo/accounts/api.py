@@ -39,6 +39,7 @@ def user_out(user: User) -> UserOut:
 @router.post("/auth/register", auth=None, response={201: UserOut})
 def register(request: HttpRequest, payload: RegisterIn) -> Status[UserOut]:
     """Register a worker, or an employer together with its organization."""
+    services.registration_attempt(client_ip=client_ip(request))
     if payload.kind == "worker":
         user = workforce_services.worker_register(
             phone=payload.phone,

@@ -8,13 +8,13 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
-from xinghuo.core.exceptions import PermissionDenied
+from xinghuo.core.exceptions import PermissionDenied, Unauthorized
 from xinghuo.core.proxies import client_address
 
 from .exceptions import SecondFactorEnrolmentRequired
 from .models import User
 from .services import api_token_authenticate
-from .services_otp import operator_must_enrol
+from .services_otp import operator_must_enrol, totp_device_for
 
 
 class BearerTokenAuth(HttpBearer):
@@ -40,6 +40,26 @@ class SessionCsrfAuth(SessionAuth):
         if not request.user.is_authenticated:
             return None
         return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        """An operator's session counts only once it gave the second factor — also when the
+        web middleware let the call through because it carries some Authorization header."""
+        user = request.user
+        if isinstance(user, User) and user.is_staff and not _session_verified(user):
+            if totp_device_for(user=user) is not None:
+                raise Unauthorized(
+                    _("Log in again with your authenticator code."), code="otp_required"
+                )
+            if operator_must_enrol(user=user):
+                raise SecondFactorEnrolmentRequired(
+                    _("Set up your second factor (authenticator app) first.")
+                )
+        return super().authenticate(request, key)
+
+
+def _session_verified(user: User) -> bool:
+    is_verified = getattr(user, "is_verified", None)  # set by django_otp's OTPMiddleware
+    return bool(is_verified()) if callable(is_verified) else False
 
 
 api_auth = [BearerTokenAuth(), SessionCsrfAuth()]

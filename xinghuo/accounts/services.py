@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,6 +83,7 @@ def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]
         )
 
     rules = [rule(f"login:phone:{phone}", settings.LOGIN_FREE_FAILURES)]
+    client_ip = _address_key(client_ip)
     if client_ip:
         # One address may try several numbers (a shared office NAT), so it gets more room;
         # a success from it does not wipe its failures (one's own account would reset them).
@@ -93,6 +95,35 @@ def _login_rules(phone: str, client_ip: str | None) -> list[ratelimit.DelayRule]
             )
         )
     return rules
+
+
+def _address_key(client_ip: str | None) -> str | None:
+    """The counter's key for an address: an IPv6 host is given a whole /64 (it could
+    change address for every attempt), so its /64 counts as one client."""
+    if not client_ip:
+        return None
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def registration_attempt(*, client_ip: str | None) -> None:
+    """Count one registration attempt of the client's address: its answer (phone_taken)
+    tells whether a number is registered, so an address may try REGISTRATIONS_PER_ADDRESS_PER_HOUR
+    times an hour (RateLimited)."""
+    key = _address_key(client_ip)
+    if key:
+        ratelimit.take(
+            f"register:ip:{key}",
+            limit=settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR,
+            window_seconds=3600,
+        )
 
 
 def _begin_attempt(rules: list[ratelimit.DelayRule]) -> None:
@@ -306,7 +337,10 @@ def _require_manager(*, actor: User, organization: Organization) -> Membership:
 
 @transaction.atomic
 def membership_add(*, actor: User, organization: Organization, phone: str, role: str) -> Membership:
-    """Add an existing user to the organization. Only owners/admins; only an owner makes owners."""
+    """Add an existing user to the organization. Only owners/admins; only an owner makes owners.
+
+    The answer tells whether a number is registered (and the member's name): every attempt
+    counts against MEMBERSHIP_ADDS_PER_DAY per organization (RateLimited)."""
     actor_membership = _require_manager(actor=actor, organization=organization)
     if role not in Membership.Role.values:
         raise ValidationFailed(
@@ -314,7 +348,13 @@ def membership_add(*, actor: User, organization: Organization, phone: str, role:
         )
     if role == Membership.Role.OWNER and actor_membership.role != Membership.Role.OWNER:
         raise PermissionDenied(_("Only an owner may add another owner."))
-    user = User.objects.filter(phone=normalize_phone(phone), is_active=True).first()
+    number = normalize_phone(phone)
+    ratelimit.take(
+        f"accounts:member-adds:{organization.pk}",
+        limit=settings.MEMBERSHIP_ADDS_PER_DAY,
+        window_seconds=86_400,
+    )
+    user = User.objects.filter(phone=number, is_active=True).first()
     if user is None:
         raise NotFound(
             _("No registered user has this mobile number."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
@@ -11,15 +12,17 @@ from stdnum.exceptions import ValidationError as StdnumError
 from xinghuo.core.exceptions import ValidationFailed
 
 # 11 digits, 1 then 3–9: every mobile number segment allocated by MIIT.
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: `\d` would also take other scripts' digits (a lookalike second account).
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalize_phone(raw: str) -> str:
     """Return the 11-digit mainland mobile number, or raise ValidationFailed(invalid_phone).
 
-    Accepts the usual ways people type it: spaces or dashes, a +86 / 0086 prefix.
+    Accepts the usual ways people type it: spaces or dashes, a +86 / 0086 prefix, the
+    full-width digits of a Chinese input method (NFKC folds them to ASCII).
     """
-    cleaned = re.sub(r"[\s\-()]", "", raw or "")
+    cleaned = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", raw or ""))
     for prefix in ("+86", "0086", "86"):
         if cleaned.startswith(prefix) and len(cleaned) == len(prefix) + 11:
             cleaned = cleaned[len(prefix) :]

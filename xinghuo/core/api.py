@@ -98,6 +98,20 @@ class XinghuoAPI(NinjaAPI):
         return schema
 
 
+def parse_id(raw: str | None) -> int | None:
+    """A primary key typed into a page's query string or form field: ASCII digits below
+    2^63, else None. (`str.isdigit` also accepts "²" and other digits `int` refuses.)"""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    value = int(raw)
+    return value if value >= 1 else None
+
+
+def is_id(raw: str | None) -> bool:
+    """Whether `raw` is an id `parse_id` accepts (then `int(raw)` is safe)."""
+    return parse_id(raw) is not None
+
+
 class IdConverter:
     """``<id:…>`` in a page's URL: a primary key of at most 18 digits (below 2^63), so that a
     longer one is simply not found (404) instead of overflowing the database query (500)."""

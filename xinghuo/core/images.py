@@ -23,6 +23,10 @@ from .exceptions import ValidationFailed
 _MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
 _PIL_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
 DEFAULT_MAX_PIXELS = 40_000_000
+# What a full decode (PNG, WebP: no reduced-scale decode) may allocate. Pillow keeps RGB, LA
+# and RGBA at 4 bytes a pixel: 40 MP would be 160 MB from a 150 KB file.
+DEFAULT_MAX_DECODE_BYTES = 64 * 2**20
+_ONE_BYTE_MODES = ("1", "L", "P")
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,15 @@ def sniff_image_type(data: bytes) -> str | None:
 
 def max_pixels() -> int:
     return int(getattr(settings, "UPLOAD_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+
+
+def max_decode_bytes() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_DECODE_BYTES", DEFAULT_MAX_DECODE_BYTES))
+
+
+def _full_decode_pixel_limit(mode: str) -> int:
+    """The pixels a full decode of an image in `mode` may have within the decode budget."""
+    return max_decode_bytes() // (1 if mode in _ONE_BYTE_MODES else 4)
 
 
 def bad_image(field: str, **detail: object) -> ValidationFailed:
@@ -75,7 +88,8 @@ def check_image(
     """`data` is a JPEG, PNG or WebP of at most UPLOAD_MAX_PIXELS pixels that decodes.
 
     The pixel count is read from the header before decoding; the decode then costs at most
-    that many pixels (a JPEG is decoded at 1/8 scale, enough to find a broken stream).
+    that many pixels (a JPEG is decoded at 1/8 scale, enough to find a broken stream; a PNG
+    or WebP, decoded in full, must also fit UPLOAD_MAX_DECODE_BYTES).
     Raises ValidationFailed: image_type (with `type_message`) when the first bytes are no
     image, bad_image for too many pixels, a truncated file or any decoder error.
     """
@@ -98,6 +112,10 @@ def check_image(
                     raise bad_image(field)
                 if width * height > limit:
                     raise _too_many_pixels(field, width=width, height=height, limit=limit)
+                if image.format != "JPEG":  # decoded in full below: bound its memory too
+                    full = _full_decode_pixel_limit(image.mode)
+                    if width * height > full:
+                        raise _too_many_pixels(field, width=width, height=height, limit=full)
                 # A PNG's chunk checksums and its end: a cut file can still decode.
                 image.verify()
             with Image.open(io.BytesIO(data), formats=formats) as image:

@@ -3,6 +3,8 @@
 - A body larger than the request limit (413 ``payload_too_large``): by its declared
   Content-Length, and — for a body without one — when Django's own limit trips
   (``RequestDataTooBig``) anywhere later.
+- A body or query Django cannot parse — a broken multipart body, more fields or files than
+  DATA_UPLOAD_MAX_NUMBER_FIELDS / _FILES (400 ``bad_request``).
 - A NUL character in the path, the query, a form field or a JSON string (422
   ``nul_character``): PostgreSQL cannot store one in text, and no legitimate input has one.
 
@@ -16,8 +18,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 
 # \u0000 in JSON text, unless its backslash is itself escaped ("\\u0000" is six characters).
@@ -41,6 +44,10 @@ def nul_character() -> JsonResponse:
     return error_response(
         422, "nul_character", _("The request contains a NUL character, which is not allowed.")
     )
+
+
+def bad_request() -> JsonResponse:
+    return error_response(400, "bad_request", _("The request cannot be read."))
 
 
 def _declared_length(request: HttpRequest) -> int:
@@ -84,6 +91,9 @@ class RequestGuardMiddleware:
                 return nul_character()
         except RequestDataTooBig:
             return payload_too_large(limit)
+        except (MultiPartParserError, BadRequest, SuspiciousOperation):
+            # A broken multipart body, too many fields or files: the JSON 400, not a page.
+            return bad_request()
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:

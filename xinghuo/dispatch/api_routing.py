@@ -206,6 +206,7 @@ def auto_assign_preview(
     who takes what, in which order, with ETAs; and the orders left over with the reason.
     A dry run: nothing changes until the assignments are committed."""
     org = _dispatcher_org(request, organization_id)
+    services.candidate_list_count(organization=org)
     plan = planning.auto_assign_preview(organization=org, region_id=payload.region_id)
     return _plan_out(plan, org)
 
@@ -248,6 +249,7 @@ def urgent_replan(request: HttpRequest, organization_id: Id, order_id: Id) -> Pl
     """The eligible workers' days planned again around a new urgent order; orders already
     under way stay first and untouched. A dry run: commit the urgent order's assignment."""
     org = _dispatcher_org(request, organization_id)
+    services.candidate_list_count(organization=org)
     return _plan_out(planning.urgent_replan(organization=org, order_id=order_id), org)
 
 

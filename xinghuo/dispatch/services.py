@@ -137,6 +137,14 @@ def work_order_candidates(
     Counts one use of the organization's CANDIDATE_LISTS_PER_WINDOW. Raises
     EmployerNotVerified, RateLimited (candidate_lists_exhausted).
     """
+    candidate_list_count(organization=organization)
+    return selectors.order_candidates(order=order, limit=limit)
+
+
+def candidate_list_count(*, organization: Organization) -> None:
+    """One use of the organization's CANDIDATE_LISTS_PER_WINDOW: a candidate list, or an
+    auto-assign plan (it names candidates with ETAs from where they are). Raises
+    EmployerNotVerified, RateLimited (candidate_lists_exhausted)."""
     require_verified_employer(organization=organization)
     limit_per_window = settings.CANDIDATE_LISTS_PER_WINDOW
     window = settings.CANDIDATE_LIST_WINDOW_SECONDS
@@ -150,7 +158,6 @@ def work_order_candidates(
             code="candidate_lists_exhausted",
             detail=exc.detail,
         ) from None
-    return selectors.order_candidates(order=order, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.accounts.exceptions import SecondFactorRequired
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
@@ -94,6 +95,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            account_services.registration_attempt(client_ip=client_ip(request))
             if data["kind"] == "worker":
                 user = workforce_services.worker_register(
                     phone=data["phone"],
@@ -180,7 +182,7 @@ def operator_home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ReviewForm(request.POST)
         request_id = request.POST.get("request_id", "")
-        if form.is_valid() and request_id.isdigit():
+        if form.is_valid() and is_id(request_id):
             try:
                 if form.cleaned_data["decision"] == "approve":
                     workforce_services.role_change_approve(

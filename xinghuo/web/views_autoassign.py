@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.dispatch.routing import planning
@@ -37,7 +38,7 @@ def _parse_pairs(values: list[str]) -> list[tuple[int, int]]:
     pairs = []
     for value in values:
         order_id, _sep, worker_id = value.partition(":")
-        if order_id.isdigit() and worker_id.isdigit():
+        if is_id(order_id) and is_id(worker_id):
             pairs.append((int(order_id), int(worker_id)))
     return pairs
 
@@ -82,9 +83,10 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"regions": regions, "region_id": region_id, "nav": "dispatch"}
     if request.GET.get("preview"):
         try:
+            dispatch_services.candidate_list_count(organization=scope.organization)
             plan = planning.auto_assign_preview(
                 organization=scope.organization,
-                region_id=int(region_id) if region_id.isdigit() else None,
+                region_id=int(region_id) if is_id(region_id) else None,
                 now=timezone.now(),
             )
         except ApplicationError as exc:

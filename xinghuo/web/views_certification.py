@@ -24,6 +24,7 @@ from xinghuo.certification import selectors as cert_selectors
 from xinghuo.certification import services as cert_services
 from xinghuo.certification.exceptions import CertificationFileNotFound, ExamAttemptNotFound
 from xinghuo.certification.models import Certification, ExamAttempt
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.exceptions import WorkerNotFound
@@ -152,7 +153,7 @@ def worker_exams(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     if request.method == "POST":
         exam_id = request.POST.get("exam_id", "")
-        if exam_id.isdigit():
+        if is_id(exam_id):
             try:
                 attempt = cert_services.exam_start(worker=worker, exam_id=int(exam_id))
             except ApplicationError as exc:
@@ -198,7 +199,7 @@ def worker_exam_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if request.method == "POST":
         answers: dict[str, list[int]] = {}
         for qid in attempt.question_ids:
-            picked = [int(v) for v in request.POST.getlist(f"q{qid}") if v.isdigit()]
+            picked = [int(v) for v in request.POST.getlist(f"q{qid}") if is_id(v)]
             if picked:
                 answers[str(qid)] = picked
         try:
@@ -298,7 +299,7 @@ def operator_certifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         cert_id = request.POST.get("certification_id", "")
         decision = request.POST.get("decision")
-        if cert_id.isdigit() and decision in ("approve", "reject"):
+        if is_id(cert_id) and decision in ("approve", "reject"):
             try:
                 if decision == "approve":
                     cert_services.certification_approve(

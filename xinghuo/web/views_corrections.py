@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import corrections
 from xinghuo.settlement.models import Correction
@@ -128,8 +129,7 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
         elif action in ("approve", "reject"):
             pk = request.POST.get("correction_id", "")
             try:
-                # ASCII digits only: "²".isdigit() is true but int() refuses it.
-                if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+                if not is_id(pk):
                     raise ApplicationError(_("Correction not found."), code="not_found")
                 if action == "approve":
                     corrections.correction_approve(operator=user, correction_id=int(pk))

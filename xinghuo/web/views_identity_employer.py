@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, PermissionDenied
 from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.identity import services_employer as verification_services
@@ -144,7 +145,7 @@ def operator_employers(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         vid = request.POST.get("verification_id", "")
         decision = request.POST.get("decision")
-        if vid.isdigit() and decision in ("approve", "reject", "reveal"):
+        if is_id(vid) and decision in ("approve", "reject", "reveal"):
             try:
                 if decision == "approve":
                     verification_services.employer_verification_approve(

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, NotFound
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.dispatch import selectors as dispatch_selectors
@@ -352,7 +353,7 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
     if scope is None:
         return redirect("web:home")
     order_id = request.GET.get("order", "")
-    selected = _employer_order(scope, int(order_id)) if order_id.isdigit() else None
+    selected = _employer_order(scope, int(order_id)) if is_id(order_id) else None
     if request.method == "POST":
         form = AssignForm(request.POST)
         if selected is None or not form.is_valid():
@@ -668,7 +669,7 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
             _worker_offer_action(request, worker, action)
             return redirect(request.get_full_path())
         notification_id = request.POST.get("notification_id", "")
-        if notification_id.isdigit():
+        if is_id(notification_id):
             with contextlib.suppress(NotFound):
                 notification_services.notification_mark_read(
                     user=worker.user, notification_id=int(notification_id)
@@ -695,7 +696,7 @@ def worker_notifications(request: HttpRequest) -> HttpResponse:
 
 def _worker_team_action(request: HttpRequest, worker: Worker, action: str) -> None:
     raw = request.POST.get("invitation_id", "")
-    if not raw.isdigit():
+    if not is_id(raw):
         messages.error(request, _("Unknown action."))
         return
     try:
@@ -713,7 +714,7 @@ def _worker_offer_action(request: HttpRequest, worker: Worker, action: str) -> N
     """Accept or decline an employer's offer (optionally letting it assign him directly from
     now on), or take back a direct-assignment consent."""
     raw = request.POST.get("offer_id" if action != "direct_off" else "organization_id", "")
-    if not raw.isdigit():
+    if not is_id(raw):
         messages.error(request, _("Unknown action."))
         return
     try:

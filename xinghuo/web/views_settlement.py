@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.settlement import (
@@ -247,7 +248,7 @@ def _transfer_row(t: Transfer, organization: Organization) -> dict[str, Any]:
         "label": label,
         "sign": sign,
         "amount_yuan": yuan(t.amount_fen),
-        "order_id": int(order_id) if order_id and order_id.isdigit() else None,
+        "order_id": int(order_id) if order_id and is_id(order_id) else None,
     }
 
 
@@ -334,7 +335,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         elif action == "approve":
             payout_pk = request.POST.get("payout_id", "")
             try:
-                if _id(payout_pk) is None:
+                if not is_id(payout_pk):
                     raise ApplicationError(_("Payout not found."), code="payout_not_found")
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=org, payout_pk=int(payout_pk)
@@ -409,12 +410,6 @@ def employer_statement(request: HttpRequest) -> HttpResponseBase:
 # --- worker ------------------------------------------------------------------------------------
 
 
-def _id(value: str) -> int | None:
-    """A number typed in a form or a query, or None: ASCII digits only ("²".isdigit() is true
-    but int() refuses it) and short (a 5,000-digit int() raises too)."""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
 def _new_payout_id(worker: Worker) -> str:
     return f"W{worker.pk}-{uuid.uuid4().hex[:20]}"
 
@@ -422,8 +417,7 @@ def _new_payout_id(worker: Worker) -> str:
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
     this_year = timezone.localdate().year
-    year = _id(value)
-    return year if year is not None and 2000 <= year <= this_year else this_year
+    return int(value) if is_id(value) and 2000 <= int(value) <= this_year else this_year
 
 
 @login_required
@@ -589,7 +583,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
         if action == "approve":
             payout_pk = request.POST.get("payout_id", "")
             try:
-                if _id(payout_pk) is None:
+                if not is_id(payout_pk):
                     raise ApplicationError(_("Payout not found."), code="payout_not_found")
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=None, payout_pk=int(payout_pk)

@@ -12,10 +12,10 @@ from xinghuo.workforce.models import Worker
 pytestmark = pytest.mark.django_db
 
 
-def register(api, **fields):
+def register(api, REMOTE_ADDR="127.0.0.1", **fields):
     body = {"kind": "worker", "phone": "13912345678", "password": PASSWORD, "name": "张三"}
     body.update(fields)
-    return api().post("/auth/register", body)
+    return api().post("/auth/register", body, REMOTE_ADDR=REMOTE_ADDR)
 
 
 def test_worker_registers_with_default_role(api):
@@ -33,6 +33,23 @@ def test_phone_is_normalised_from_common_formats(api):
     assert User.objects.filter(phone="13912345678").exists()
 
 
+def test_a_number_typed_in_full_width_digits_is_the_same_number(api):
+    """A Chinese input method types １３９…: not a second account that looks the same, and
+    its failed logins count for the same number."""
+    assert register(api).status_code == 201
+    again = register(api, phone="１３９１２３４５６７８", name="冒名")
+    assert again.status_code == 409, again.content
+    assert again.json()["code"] == "phone_taken"
+    wide = "＋８６ １３９１２３４５６７８"
+    login = api().post("/auth/login", {"phone": wide, "password": PASSWORD})
+    assert login.status_code == 200, login.content
+
+
+@pytest.mark.parametrize("phone", ["139１２３4567٨", "1391234567٨"])
+def test_other_scripts_digits_are_not_a_number(api, phone):
+    assert register(api, phone=phone).json()["code"] == "invalid_phone"
+
+
 @pytest.mark.parametrize("phone", ["12345678901", "1391234567", "139123456789", "abc", ""])
 def test_bad_phone_is_rejected_and_creates_nothing(api, phone):
     resp = register(api, phone=phone)
@@ -42,6 +59,18 @@ def test_bad_phone_is_rejected_and_creates_nothing(api, phone):
     assert body["detail"]["field"] == "phone"
     assert body["message"]
     assert not User.objects.exists()
+
+
+def test_registration_attempts_are_limited_per_address(api, settings):
+    """ "Number taken" tells whether a number is registered: an address may not ask
+    without bound."""
+    settings.REGISTRATIONS_PER_ADDRESS_PER_HOUR = 2
+    assert register(api, REMOTE_ADDR="10.1.1.1").status_code == 201
+    assert register(api, REMOTE_ADDR="10.1.1.1").status_code == 409
+    refused = register(api, REMOTE_ADDR="10.1.1.1")
+    assert refused.status_code == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert register(api, REMOTE_ADDR="10.1.1.2").status_code == 409
 
 
 @pytest.mark.parametrize("password", ["short1!", "12345678901", "password123"])
@@ -218,6 +247,22 @@ def test_owner_adds_members_and_a_viewer_cannot(api, make_employer, make_worker)
     )
     assert again.status_code == 409
     assert org.memberships.count() == 2
+
+
+def test_adding_members_is_limited_per_organization(api, make_employer, settings):
+    """Adding a member answers whether a number is registered and shows its name: an
+    organization may not probe numbers without bound."""
+    settings.MEMBERSHIP_ADDS_PER_DAY = 2
+    owner, org = make_employer(verified=False, escrow_fen=0)
+    client = api(owner)
+    answers = [
+        client.post(
+            f"/organizations/{org.pk}/members", {"phone": f"1371234567{i}", "role": "viewer"}
+        )
+        for i in range(3)
+    ]
+    assert [r.status_code for r in answers] == [404, 404, 429]
+    assert answers[2].json()["code"] == "rate_limited"
 
 
 def test_last_owner_cannot_be_removed(api, make_employer):

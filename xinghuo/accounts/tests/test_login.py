@@ -92,6 +92,20 @@ def test_one_address_waits_across_numbers_after_its_larger_allowance(api, make_w
     assert login(api, REMOTE_ADDR="10.9.9.8").status_code == 200
 
 
+def test_an_ipv6_client_cannot_escape_the_address_allowance_by_changing_address(
+    api, make_worker, settings
+):
+    """A host gets a whole /64: every address in it is the same client to the counter."""
+    settings.LOGIN_FREE_FAILURES = 2
+    settings.LOGIN_ADDRESS_FREE_FAILURES = 6
+    make_worker(phone=PHONE)
+    for i in range(6):
+        address = f"2001:db8:1:2::{i + 1:x}"
+        assert login(api, phone=f"1350000000{i}", password="x", REMOTE_ADDR=address).status_code
+    assert login(api, REMOTE_ADDR="2001:db8:1:2::ffff").status_code == 429
+    assert login(api, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
 def test_behind_a_trusted_proxy_each_client_has_its_own_address_allowance(
     api, make_worker, settings
 ):

@@ -24,6 +24,19 @@ def png_bomb(width: int, height: int, *, rows: int = 8) -> bytes:
     )
 
 
+def png_bomb_full(width: int, height: int, *, color_type: int = 6) -> bytes:
+    """A complete PNG of width × height zero pixels (RGBA by default), every row compressed:
+    a 6300 × 6300 one is 150 KB and decodes to 160 MB."""
+    bands = {0: 1, 2: 3, 4: 2, 6: 4}[color_type]
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (bands * width + 1)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")
+    )
+
+
 def png_bomb_300kb() -> bytes:
     """The finding's 300 KB PNG declaring 50000 × 50000 pixels."""
     data = png_bomb(50_000, 50_000, rows=8)

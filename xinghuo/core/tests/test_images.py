@@ -11,7 +11,7 @@ import pytest
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.core.images import check_image
 
-from .bombs import hostile_images, jpeg, png, png_bomb, png_bomb_300kb
+from .bombs import hostile_images, jpeg, png, png_bomb, png_bomb_300kb, png_bomb_full
 
 
 def _peak_rss_mb() -> float:
@@ -36,6 +36,24 @@ def test_a_bomb_is_refused_from_its_header_in_under_a_second_and_100_mb(data: by
     assert traced_peak < 100 * 1024 * 1024
     # Pillow allocates pixels outside tracemalloc's view: the process's peak must not grow.
     assert _peak_rss_mb() - rss_before < 100
+
+
+def test_a_png_under_the_pixel_limit_still_decodes_within_100_mb() -> None:
+    """6300 × 6300 RGBA is under 40 MP but 160 MB once decoded in full (a PNG has no
+    reduced-scale decode): refused from its header like a bomb."""
+    data = png_bomb_full(6300, 6300)
+    rss_before = _peak_rss_mb()
+    started = time.perf_counter()
+    with pytest.raises(ValidationFailed) as exc:
+        check_image(data)
+    assert time.perf_counter() - started < 1.0
+    assert _peak_rss_mb() - rss_before < 100
+    assert exc.value.code == "bad_image"
+    assert exc.value.detail["reason"] == "too_many_pixels"
+
+
+def test_a_large_grey_png_within_the_decode_budget_passes() -> None:
+    assert check_image(png_bomb_full(3000, 3000, color_type=0)).width == 3000
 
 
 @pytest.mark.parametrize("name,data", hostile_images(), ids=[n for n, _ in hostile_images()])

@@ -564,6 +564,23 @@ def test_api_commit_offers_the_order_to_a_worker_who_has_not_agreed_to_direct_as
     assert WorkOrder.objects.get(pk=order.pk).worker_id == worker.pk
 
 
+def test_api_previews_count_against_the_candidate_list_limit(
+    make_employer, make_order, ready_worker, routing_api, settings
+):
+    """A plan names candidates and their ETAs from where they are: like a candidate list,
+    it is counted per organization, so it cannot be polled to follow workers."""
+    settings.CANDIDATE_LISTS_PER_WINDOW = 1
+    owner, org = make_employer()
+    make_order(owner=owner, organization=org)
+    ready_worker()
+    client = routing_api(owner)
+    path_ = f"/organizations/{org.pk}/dispatch/auto-assign/preview"
+    assert client.post(path_, {}).status_code == 200
+    again = client.post(path_, {})
+    assert again.status_code == 429, again.content
+    assert again.json()["code"] == "candidate_lists_exhausted"
+
+
 def test_api_unverified_employer_may_not_plan(make_employer, routing_api):
     owner, org = make_employer(verified=False, escrow_fen=0)
     resp = routing_api(owner).post(f"/organizations/{org.pk}/dispatch/auto-assign/preview", {})

@@ -175,6 +175,21 @@ def test_required_second_factor_sends_operators_to_the_setup_first(operator, set
     assert client.get("/admin/").status_code == 200
 
 
+def test_a_bogus_authorization_header_does_not_carry_an_unverified_session_to_the_api(
+    operator, settings
+):
+    settings.OPERATOR_2FA_REQUIRED = True
+    client = Client()
+    client.force_login(operator)  # password only: no second factor set up
+    api = client.get("/api/v1/workers", headers={"Authorization": "Bearer not-a-token"})
+    assert api.status_code in (401, 403), api.content[:200]
+    enrolled(operator)
+    other = Client()
+    other.force_login(operator)  # a session that never gave the code
+    api = other.get("/api/v1/workers", headers={"Authorization": "Basic x"})
+    assert api.status_code == 401, api.content[:200]
+
+
 # --- second factor: API tokens ------------------------------------------------------------
 
 
