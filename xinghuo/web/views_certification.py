@@ -199,7 +199,12 @@ def worker_exam_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if request.method == "POST":
         answers: dict[str, list[int]] = {}
         for qid in attempt.question_ids:
-            picked = [int(v) for v in request.POST.getlist(f"q{qid}") if is_id(v)]
+            # Option indexes start at 0 (not ids): short ASCII digits only.
+            picked = [
+                int(v)
+                for v in request.POST.getlist(f"q{qid}")
+                if v.isascii() and v.isdigit() and len(v) <= 3
+            ]
             if picked:
                 answers[str(qid)] = picked
         try:
