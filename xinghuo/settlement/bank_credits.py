@@ -44,11 +44,11 @@ from .models import (
     TopUpDeclaration,
     Transfer,
 )
+from .selectors import FINANCE_ROLES, is_finance_member
 
 P = LedgerAccount.Purpose
 S = BankTransaction.Source
 D = TopUpDeclaration.Status
-FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
 # The same ceiling as every amount typed on the platform: 100 million yuan.
 MAX_AMOUNT_FEN = 10_000_000_000
 MAX_STATEMENT_BYTES = 2 * 1024 * 1024
@@ -130,9 +130,7 @@ def topup_declare(
     PermissionDenied for members without a finance role, ValidationFailed for bad input
     (the proof must be a JPEG, PNG or WebP photo that decodes).
     """
-    if not Membership.objects.filter(
-        user=actor, organization=organization, role__in=FINANCE_ROLES
-    ).exists():
+    if not is_finance_member(user=actor, organization=organization):
         raise PermissionDenied(
             _("Only the owner, an administrator or finance may declare top-ups.")
         )

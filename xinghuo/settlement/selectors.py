@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import NotFound
 from xinghuo.workforce.models import Worker
 
@@ -24,6 +24,14 @@ from .models import (
 )
 
 P = LedgerAccount.Purpose
+# The members who may see and move an organization's money: declare top-ups, record tax facts.
+FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
+
+
+def is_finance_member(*, user: User, organization: Organization) -> bool:
+    return Membership.objects.filter(
+        user=user, organization=organization, role__in=FINANCE_ROLES
+    ).exists()
 
 
 def _account(**owner: object) -> LedgerAccount | None:

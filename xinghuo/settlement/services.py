@@ -25,7 +25,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership
 from xinghuo.work_orders.models import WorkOrder
 
 from . import corrections, ledger, payouts, tax_facts
@@ -43,7 +42,6 @@ from .ledger import TransferSpec
 from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 
 P = LedgerAccount.Purpose
-FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
 
 
 def policy_for(organization_id: int) -> SettlementPolicy:

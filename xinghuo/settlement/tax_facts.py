@@ -18,7 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
 from xinghuo.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from xinghuo.workforce.models import Worker
 
@@ -31,18 +31,16 @@ from .models import (
     SettlementPolicy,
     Withholding,
 )
+from .selectors import is_finance_member
 
 M = tax.TaxMethod
-FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
 MAX_MONTHLY_DEDUCTION_FEN = 100_000_000  # a million yuan a month: anything above is a typo
 
 
 def _require_finance_or_operator(*, actor: User, organization: Organization) -> None:
     if actor.is_staff:
         return
-    if not Membership.objects.filter(
-        user=actor, organization=organization, role__in=FINANCE_ROLES
-    ).exists():
+    if not is_finance_member(user=actor, organization=organization):
         raise PermissionDenied(
             _("Only the owner, an administrator, finance or an operator may record this.")
         )

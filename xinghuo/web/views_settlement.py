@@ -57,7 +57,6 @@ from .views_orders import (
 
 PS = Payout.Status
 # Who may do what on the employer's finance page (the services check it again).
-TOPUP_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
 APPROVE_ROLES = (Membership.Role.OWNER, Membership.Role.FINANCE)
 # A payout the channel has not answered for this long needs a look (the sweeper queries
 # after two minutes, so ten means the channel keeps saying nothing).
@@ -367,7 +366,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         scope.context(
             nav="finance",
             role=role,
-            can_topup=role in TOPUP_ROLES,
+            can_topup=role in settlement_selectors.FINANCE_ROLES,
             can_approve=role in APPROVE_ROLES,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
