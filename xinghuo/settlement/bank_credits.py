@@ -659,12 +659,8 @@ def declaration_get(*, organization: Organization, declaration_id: int) -> TopUp
     return declaration
 
 
-def bank_transactions_unmatched() -> QuerySet[BankTransaction]:
-    return BankTransaction.objects.filter(transfer__isnull=True).order_by("created_at", "pk")
-
-
 def bank_transactions(*, unmatched: bool = False) -> QuerySet[BankTransaction]:
-    qs = BankTransaction.objects.select_related("organization", "transfer")
+    qs = BankTransaction.objects.select_related("organization", "transfer", "matched_by")
     return qs.filter(transfer__isnull=True) if unmatched else qs
 
 

@@ -102,3 +102,38 @@ def test_the_operator_opens_a_declarations_transfer_receipt(make_employer, opera
     )
     missing = f"/operator/finance/bank/declarations/{bare.pk}/receipt/"
     assert logged_in(operator).get(missing).status_code == 404
+
+
+def test_the_bank_page_reads_a_fixed_number_of_queries_however_many_lines(
+    make_employer, operator, django_assert_num_queries
+):
+    """Each credited line shows its employer and who matched it: read with the lines, not
+    one query per line."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _owner, org = make_employer(escrow_fen=0)
+    client = logged_in(operator)
+
+    def credit(serial: str) -> None:
+        bank_credits.bank_statement_import(
+            operator=operator,
+            data=(
+                "交易流水号,记账日期,金额,付款人名称,付款人账号,附言\n"
+                f"{serial},2026-11-27,10.00,某运维公司,6222,转账\n"
+            ).encode(),
+        )
+        bank_credits.bank_transaction_match(
+            operator=operator,
+            bank_transaction_id=BankTransaction.objects.get(txn_id=serial).pk,
+            organization_id=org.pk,
+        )
+
+    credit("ICBC-1")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/operator/finance/bank/")
+    credit("ICBC-2")
+    credit("ICBC-3")
+    with django_assert_num_queries(len(one)):
+        page = client.get("/operator/finance/bank/")
+    assert len(page.context["credited"]) == 3
