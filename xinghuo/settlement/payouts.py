@@ -247,14 +247,6 @@ def payout_submit(*, payout_pk: int) -> Payout:
     return payout_apply(result=result)
 
 
-def _attempt_answer(
-    attempt: PayoutAttempt, result: ChannelResult | None, error: Exception | None
-) -> None:
-    """Record what the channel said (or that it said nothing trustworthy)."""
-    _attempt_answer_unsaved(attempt, result, error)
-    attempt.save(update_fields=["outcome", "code", "message"])
-
-
 @transaction.atomic
 def payout_apply(*, result: ChannelResult, channel: str | None = None) -> Payout:
     """Apply a channel's word on a payout: a final outcome once, a return after success
@@ -457,13 +449,13 @@ def payouts_sweep(*, now: datetime | None = None) -> dict[str, int]:
 
 def _record_query(payout: Payout, result: ChannelResult | None, error: Exception | None) -> None:
     attempt = PayoutAttempt(payout=payout, kind=PayoutAttempt.Kind.QUERY, number=payout.attempts)
-    _attempt_answer_unsaved(attempt, result, error)
-    attempt.save()
+    _attempt_answer(attempt, result, error)
 
 
-def _attempt_answer_unsaved(
+def _attempt_answer(
     attempt: PayoutAttempt, result: ChannelResult | None, error: Exception | None
 ) -> None:
+    """Record what the channel said (or that it said nothing trustworthy)."""
     if result is not None:
         attempt.outcome = result.status
         attempt.code = result.failure_code[:64]
@@ -472,6 +464,7 @@ def _attempt_answer_unsaved(
         attempt.outcome = "unreachable"
         attempt.code = type(error).__name__[:64]
         attempt.message = str(error)[:255]
+    attempt.save()
 
 
 def reconcile(*, channel: str, day: date) -> ReconciliationReport:
