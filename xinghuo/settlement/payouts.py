@@ -62,6 +62,7 @@ from .models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, Reconci
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
 from .payout_accounts import payout_account_add as payout_account_add
+from .selectors import APPROVE_ROLES
 
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
@@ -185,7 +186,7 @@ def payout_approve(*, approver: User, payout_pk: int) -> Payout:
         allowed = Membership.objects.filter(
             user=approver,
             organization_id=payout.organization_id,
-            role__in=(Membership.Role.OWNER, Membership.Role.FINANCE),
+            role__in=APPROVE_ROLES,
         ).exists()
     else:
         allowed = approver.is_staff

@@ -26,6 +26,8 @@ from .models import (
 P = LedgerAccount.Purpose
 # The members who may see and move an organization's money: declare top-ups, record tax facts.
 FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
+# Those who may approve a large payout of the organization (the second person).
+APPROVE_ROLES = (Membership.Role.OWNER, Membership.Role.FINANCE)
 
 
 def is_finance_member(*, user: User, organization: Organization) -> bool:

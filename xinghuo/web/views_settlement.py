@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
@@ -56,8 +56,6 @@ from .views_orders import (
 )
 
 PS = Payout.Status
-# Who may do what on the employer's finance page (the services check it again).
-APPROVE_ROLES = (Membership.Role.OWNER, Membership.Role.FINANCE)
 # A payout the channel has not answered for this long needs a look (the sweeper queries
 # after two minutes, so ten means the channel keeps saying nothing).
 STUCK_AFTER = timedelta(minutes=10)
@@ -366,8 +364,9 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         scope.context(
             nav="finance",
             role=role,
+            # Who may do what on the page (the services check it again).
             can_topup=role in settlement_selectors.FINANCE_ROLES,
-            can_approve=role in APPROVE_ROLES,
+            can_approve=role in settlement_selectors.APPROVE_ROLES,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
             topup_code=bank_credits.topup_code(org),
