@@ -59,7 +59,8 @@ class OperatorSecondFactorMiddleware:
 
     def _refuse(self, request: HttpRequest, user: User) -> HttpResponse | None:
         is_api = request.path.startswith("/api/")
-        if services_otp.totp_device_for(user=user) is not None:
+        lack = services_otp.unverified_session_lack(user=user)
+        if lack == "otp_required":
             logout(request)
             if is_api:
                 return _api_error(
@@ -68,7 +69,7 @@ class OperatorSecondFactorMiddleware:
             return redirect(
                 f"{reverse('web:login')}?{urlencode({'next': request.get_full_path()})}"
             )
-        if services_otp.operator_must_enrol(user=user):
+        if lack == "otp_enrolment":
             if is_api:
                 return _api_error(
                     "otp_enrolment_required",
