@@ -14,7 +14,7 @@ from xinghuo.core.proxies import client_address
 from .exceptions import SecondFactorEnrolmentRequired
 from .models import User
 from .services import api_token_authenticate
-from .services_otp import operator_must_enrol, totp_device_for
+from .services_otp import operator_must_enrol, unverified_session_lack
 
 
 class BearerTokenAuth(HttpBearer):
@@ -46,11 +46,12 @@ class SessionCsrfAuth(SessionAuth):
         web middleware let the call through because it carries some Authorization header."""
         user = request.user
         if isinstance(user, User) and user.is_staff and not _session_verified(user):
-            if totp_device_for(user=user) is not None:
+            lack = unverified_session_lack(user=user)
+            if lack == "otp_required":
                 raise Unauthorized(
                     _("Log in again with your authenticator code."), code="otp_required"
                 )
-            if operator_must_enrol(user=user):
+            if lack == "otp_enrolment":
                 raise SecondFactorEnrolmentRequired(
                     _("Set up your second factor (authenticator app) first.")
                 )

@@ -9,6 +9,7 @@ operator enrols again.
 from __future__ import annotations
 
 from base64 import b32encode
+from typing import Literal
 
 import segno
 from django.conf import settings
@@ -47,6 +48,17 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
 def operator_must_enrol(*, user: User) -> bool:
     """Whether this operator must set up a second factor before using any operator page."""
     return user.is_staff and settings.OPERATOR_2FA_REQUIRED and totp_device_for(user=user) is None
+
+
+def unverified_session_lack(*, user: User) -> Literal["otp_required", "otp_enrolment"] | None:
+    """What a session that never gave a second-factor code lacks, with one query:
+    "otp_required" (the user is an operator with a confirmed device: he must log in again,
+    with a code), "otp_enrolment" (an operator who must enrol first), or None (nothing)."""
+    if not user.is_staff:
+        return None
+    if totp_device_for(user=user) is not None:
+        return "otp_required"
+    return "otp_enrolment" if settings.OPERATOR_2FA_REQUIRED else None
 
 
 def _require_operator(user: User) -> None:

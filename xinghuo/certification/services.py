@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.accounts.models import User
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from xinghuo.core.images import check_image
+from xinghuo.core.images import check_image, sniff_image_type
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Skill, Worker, WorkerSkill
 
@@ -47,11 +47,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 EXAM_ISSUER = "星火平台在线考试"
 
 # Evidence is recognised by its first bytes, never by the name or type the browser claims.
-_MAGIC: list[tuple[bytes, str]] = [
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"%PDF-", "application/pdf"),
-]
+_IMAGE_TYPES = ("image/jpeg", "image/png")
 
 
 def _require_operator(user: User) -> None:
@@ -63,11 +59,12 @@ def _require_operator(user: User) -> None:
 
 def _sniff(data: bytes) -> str:
     """The content type; an image must also pass `check_image` (bad_image)."""
-    for magic, content_type in _MAGIC:
-        if data.startswith(magic):
-            if content_type.startswith("image/"):
-                check_image(data, field="files")
-            return content_type
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    content_type = sniff_image_type(data)
+    if content_type in _IMAGE_TYPES:
+        check_image(data, field="files")
+        return content_type
     raise ValidationFailed(
         _("Evidence must be a JPEG or PNG photo or a PDF."),
         code="unsupported_file",

@@ -81,9 +81,7 @@ class RequestGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         length = _declared_length(request)
-        content_type = request.META.get("CONTENT_TYPE", "")
-        # Uploads stream to disk, so they may be larger than a body read into memory.
-        limit = _limit(content_type)
+        limit = _limit(request.META.get("CONTENT_TYPE", ""))
         if length > limit:
             return payload_too_large(limit)
         try:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
 from xinghuo.core.exceptions import ValidationFailed
+from xinghuo.core.images import bad_image, check_image
 from xinghuo.workforce.models import Worker
 
 from .bins import CardInfo, card_recognise
@@ -16,8 +17,6 @@ from .exceptions import IdentityNotFound
 from .images import (
     MAX_IMAGE_BYTES,
     image_too_large,
-    image_type,
-    image_unreadable,
     ocr_quota_take,
 )
 from .models import IdentityVerification, RevealAudit
@@ -96,19 +95,23 @@ def bank_card_read(
     """The number on the photo of a bank card's front, with its bank and card type
     (bins.py). Writes nothing: the photo is read and dropped.
 
-    Raises ValidationFailed: image_too_large, image_type, image_unreadable,
+    Raises ValidationFailed: image_too_large, image_type, bad_image,
     card_number_not_found; RateLimited when `user_id`'s OCR quota is spent. A number
     failing the Luhn check is returned (luhn_ok False).
     """
     if len(image) > MAX_IMAGE_BYTES:
         raise image_too_large()
-    image_type(image, message=_("Upload a JPEG, PNG or WebP photo of the front of your bank card."))
+    check_image(
+        image,
+        field="image",
+        type_message=_("Upload a JPEG, PNG or WebP photo of the front of your bank card."),
+    )
     if user_id is not None:
         ocr_quota_take(user_id=user_id)
     try:
         reading = read_bank_card(image, engine=engine)
     except ImageUnreadable:
-        raise image_unreadable() from None
+        raise bad_image("image") from None
     if not reading.number:
         raise ValidationFailed(
             _("No card number could be read: type it in, or take the photo again in good light."),

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.accounts.models import User
 from xinghuo.core import crypto, ratelimit
 from xinghuo.core.exceptions import Conflict, RateLimited, ValidationFailed
-from xinghuo.core.images import check_image
+from xinghuo.core.images import bad_image, check_image
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
@@ -31,8 +31,6 @@ from .exceptions import IdentityNotFound
 from .images import (
     MAX_IMAGE_BYTES,
     image_too_large,
-    image_type,
-    image_unreadable,
     ocr_quota_take,
 )
 from .models import IdentityVerification, RevealAudit
@@ -63,20 +61,22 @@ def identity_submit_photo(
 
     OCR runs before the transaction (it takes a second or more); the worker's row is then
     locked and re-checked. A new photo replaces a draft or a rejected verification.
-    Raises ValidationFailed (image_too_large, image_type, image_unreadable, ocr_nothing_read),
+    Raises ValidationFailed (image_too_large, image_type, bad_image, ocr_nothing_read),
     Conflict (identity_already_verified, identity_under_review), RateLimited (OCR quota).
     """
     _check_can_resubmit(IdentityVerification.objects.filter(worker=worker).first())
     if len(image) > MAX_IMAGE_BYTES:
         raise image_too_large()
-    content_type = image_type(
-        image, message=_("Upload a JPEG, PNG or WebP photo of the front of your ID card.")
-    )
+    content_type = check_image(
+        image,
+        field="image",
+        type_message=_("Upload a JPEG, PNG or WebP photo of the front of your ID card."),
+    ).content_type
     ocr_quota_take(user_id=worker.user_id)
     try:
         reading = read_id_card(image, engine=engine)
     except ImageUnreadable:
-        raise image_unreadable() from None
+        raise bad_image("image") from None
     fields = reading.fields
     if not fields.id_number and not fields.name:
         raise ValidationFailed(

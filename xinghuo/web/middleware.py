@@ -6,13 +6,14 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from xinghuo.accounts import services_otp
 from xinghuo.accounts.models import User
+from xinghuo.core.middleware import error_response
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
@@ -23,10 +24,6 @@ def _exempt_prefixes() -> tuple[str, ...]:
         except NoReverseMatch:  # a URLconf without the pages (the admin alone)
             continue
     return (*pages, "/static/", "/i18n/", "/favicon.ico")
-
-
-def _api_error(code: str, message: str, status: int) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "detail": {}}, status=status)
 
 
 class OperatorSecondFactorMiddleware:
@@ -59,21 +56,22 @@ class OperatorSecondFactorMiddleware:
 
     def _refuse(self, request: HttpRequest, user: User) -> HttpResponse | None:
         is_api = request.path.startswith("/api/")
-        if services_otp.totp_device_for(user=user) is not None:
+        lack = services_otp.unverified_session_lack(user=user)
+        if lack == "otp_required":
             logout(request)
             if is_api:
-                return _api_error(
-                    "otp_required", _("Log in again with your authenticator code."), 401
+                return error_response(
+                    401, "otp_required", _("Log in again with your authenticator code.")
                 )
             return redirect(
                 f"{reverse('web:login')}?{urlencode({'next': request.get_full_path()})}"
             )
-        if services_otp.operator_must_enrol(user=user):
+        if lack == "otp_enrolment":
             if is_api:
-                return _api_error(
+                return error_response(
+                    403,
                     "otp_enrolment_required",
                     _("Set up your second factor (authenticator app) first."),
-                    403,
                 )
             return redirect(
                 f"{reverse('web:otp_setup')}?{urlencode({'next': request.get_full_path()})}"

@@ -21,7 +21,7 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
-from xinghuo.core.images import check_image
+from xinghuo.core.images import check_image, sniff_image_type
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity import selectors_employer as verification_selectors
 from xinghuo.notifications import services as notification_services
@@ -36,11 +36,7 @@ from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 S = WorkOrder.Status
 ORDER_EDITORS = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.DISPATCHER)
 
-PHOTO_TYPES: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/webp": (b"RIFF",),
-}
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 9
 
@@ -448,7 +444,7 @@ def work_order_check_in(
 class FilePolicy:
     """What one kind of upload accepts; the type is decided by the file's first bytes."""
 
-    types: dict[str, tuple[bytes, ...]]
+    types: tuple[str, ...]
     max_bytes: int
     max_count: int
     field: str
@@ -463,7 +459,7 @@ PHOTOS = FilePolicy(
     type_message=_("Photos must be JPEG, PNG or WebP images."),
 )
 DOCUMENTS = FilePolicy(
-    types={**PHOTO_TYPES, "application/pdf": (b"%PDF-",)},
+    types=(*PHOTO_TYPES, "application/pdf"),
     max_bytes=20 * 1024 * 1024,
     max_count=10,
     field="files",
@@ -493,11 +489,8 @@ def _checked_files(
             )
         data = upload.read()
         upload.seek(0)
-        kind = next(
-            (ct for ct, magics in policy.types.items() if any(data.startswith(m) for m in magics)),
-            None,
-        )
-        if kind is None or (kind == "image/webp" and data[8:12] != b"WEBP"):
+        kind = "application/pdf" if data.startswith(b"%PDF-") else sniff_image_type(data)
+        if kind is None or kind not in policy.types:
             raise BadAttachment(
                 policy.type_message, detail={"field": policy.field, "name": upload.name}
             )

@@ -41,6 +41,30 @@ def test_hostile_delivery_photo_is_bad_image_and_nothing_is_kept(world, name, da
     assert not Attachment.objects.exists()
 
 
+NOT_PHOTOS = [
+    ("riff_wave", b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32),
+    ("pdf", b"%PDF-1.7\n%\xe2\xe3\n1 0 obj\n"),
+]
+
+
+@pytest.mark.parametrize("name,data", NOT_PHOTOS, ids=[n for n, _ in NOT_PHOTOS])
+def test_delivery_photo_that_is_no_photo_is_refused(world, name, data):  # noqa: F811
+    """A RIFF file that is no WebP, or a PDF (a document, not a photo): 422, nothing kept."""
+    grab_and_arrive(world)
+    order = world["order"]
+    resp = world["me"].client.post(
+        f"/api/v1/work-orders/{order.pk}/deliver",
+        {"note": "完成", "photos": [SimpleUploadedFile("p.webp", data, "image/webp")]},
+        headers=world["me"].headers,
+    )
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["code"] == "bad_attachment"
+    assert resp.json()["detail"]["field"] == "photos"
+    order.refresh_from_db()
+    assert order.status == "on_site"
+    assert not Attachment.objects.exists()
+
+
 def test_hostile_order_document_image_is_bad_image(world):  # noqa: F811
     url = f"/api/v1{world['base']}/documents"
     bomb = dict(hostile_images())["bomb_50000x50000_300kb"]
