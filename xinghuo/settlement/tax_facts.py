@@ -354,13 +354,10 @@ def month_tax(*, withholding: Withholding, policy: SettlementPolicy) -> tuple[in
     """
     w = withholding
     if w.method == M.DEEMED_RATE:
-        income = w.income_fen + sum(
-            c.new_gross_fen - c.old_gross_fen
-            for c in w.corrections.filter(status=Correction.Status.EXECUTED)
-        )
+        payment = _sums(order_id=w.order_id)
         return (
-            w.tax_fen + w.carried_fen,
-            tax.deemed_rate(income_fen=max(0, income), rate=w.rate).tax_fen,
+            payment.tax_fen,
+            tax.deemed_rate(income_fen=max(0, payment.income_fen), rate=w.rate).tax_fen,
         )
     line = {
         "worker_id": w.worker_id,

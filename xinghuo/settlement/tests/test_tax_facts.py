@@ -12,7 +12,7 @@ import pytest
 
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import NotFound
-from xinghuo.settlement import services, tax, tax_facts
+from xinghuo.settlement import corrections, services, tax, tax_facts
 from xinghuo.settlement.models import Employment, SettlementPolicy, Withholding
 from xinghuo.work_orders.models import WorkOrder
 
@@ -323,3 +323,37 @@ def test_an_absurd_hiring_date_is_refused_and_records_nothing(
     answer = api(owner).post(f"/organizations/{org.pk}/employments", body)
     assert answer.status_code == 422 and answer.json()["code"] == "invalid_employment"
     assert not Employment.objects.exists()
+
+
+def test_a_corrected_deemed_rate_payment_is_retaxed_on_its_corrected_amount(
+    make_employer, make_worker, make_order, operator
+):
+    """Deemed rate: a correction recomputes the payment's own tax on the corrected gross
+    (10,000 → 9,500 → 9,200 yuan at 1.5 %) against what it withheld, and each correction
+    carries only what it newly finds over-withheld."""
+    owner, org = make_employer()
+    SettlementPolicy.objects.create(
+        organization=org, mode="natural_person_invoice", deemed_rate=D("0.0150")
+    )
+    worker = make_worker()
+    tax_facts.business_registration_submit(
+        worker=worker, registration_number="92330106MA2H00001X", business_name="李四维修部"
+    )
+    tax_facts.business_registration_verify(operator=operator, worker_id=worker.pk)
+    w = settle_at(make_order, owner, org, worker, 1_000_000, at(2026, 3, 3))
+    assert (w.method, w.tax_fen) == (tax.TaxMethod.DEEMED_RATE, 15_000)
+    found = [
+        corrections.correction_request(
+            operator=operator,
+            order_id=w.order_id,
+            kind="amount",
+            reason="少算了材料",
+            key=f"DEEMED-{gross}",
+            new_gross_fen=gross,
+        )
+        for gross in (950_000, 920_000)
+    ]
+    assert [(c.tax_before_fen, c.tax_after_fen, c.carry_open_fen) for c in found] == [
+        (15_000, 14_250, 750),
+        (15_000, 13_800, 450),
+    ]
