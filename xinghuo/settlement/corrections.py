@@ -450,10 +450,8 @@ def correction_get_for_operator(*, operator: User, correction_id: int) -> Correc
 
 def corrections_for_worker(*, worker: Worker) -> QuerySet[Correction]:
     """The worker's executed corrections, newest first (what he was told about)."""
-    return (
-        Correction.objects.filter(worker=worker, status=S.EXECUTED)
-        .select_related("order", "organization")
-        .order_by("-executed_at", "-pk")
+    return Correction.objects.filter(worker=worker, status=S.EXECUTED).order_by(
+        "-executed_at", "-pk"
     )
 
 
