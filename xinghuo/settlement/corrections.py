@@ -14,7 +14,8 @@ where it is: the month's tax is recomputed, and the difference is carried in the
 withholding — by the cumulative methods themselves (they compare the corrected year with
 the tax already withheld), for the per-payment and deemed-rate methods as a credit against
 the next payment of the same payer (`carry_open_fen`). The declaration of the corrected
-month is amended (`amended_periods`). Every step is a `CorrectionEvent` (who, when, what).
+month is amended (a sheet in `declaration.withholding_declaration_xlsx`). Every step is a
+`CorrectionEvent` (who, when, what).
 
 Idempotent: a request carries a key (the same key returns the first correction) and a
 correction executes once (its status, under a row lock, and its ledger keys).
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -462,14 +463,3 @@ def worker_open_debt_fen(*, worker: Worker) -> int:
         )["s"]
         or 0
     )
-
-
-def amended_periods() -> dict[tuple[int, int], int]:
-    """(year, month) → how many executed corrections amend that month's declaration."""
-    rows = (
-        Correction.objects.filter(status=S.EXECUTED)
-        .values("year", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(row["year"], row["month"]): row["n"] for row in rows}
