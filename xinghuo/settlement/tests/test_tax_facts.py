@@ -13,7 +13,12 @@ import pytest
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import NotFound
 from xinghuo.settlement import corrections, services, tax, tax_facts
-from xinghuo.settlement.models import Employment, SettlementPolicy, Withholding
+from xinghuo.settlement.models import (
+    DeclaredDeduction,
+    Employment,
+    SettlementPolicy,
+    Withholding,
+)
 from xinghuo.work_orders.models import WorkOrder
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -357,3 +362,13 @@ def test_a_corrected_deemed_rate_payment_is_retaxed_on_its_corrected_amount(
         (15_000, 14_250, 750),
         (15_000, 13_800, 450),
     ]
+
+
+@pytest.mark.parametrize("worker_id", [0, -1, 2**63, 10**30])
+@pytest.mark.parametrize("path", ["employments", "declared-deductions"])
+def test_a_hostile_worker_id_in_a_tax_fact_is_a_404_not_a_500(api, make_employer, worker_id, path):
+    owner, org = make_employer(escrow_fen=0)
+    body = {"worker_id": worker_id, "hired_on": "2026-03-10", "year": 2026, "month": 3}
+    answer = api(owner).post(f"/organizations/{org.pk}/{path}", body)
+    assert answer.status_code == 404 and answer.json()["code"] == "worker_not_found"
+    assert not Employment.objects.exists() and not DeclaredDeduction.objects.exists()
