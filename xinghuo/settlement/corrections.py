@@ -45,7 +45,6 @@ from .models import (
     Correction,
     CorrectionEvent,
     LedgerAccount,
-    SettlementPolicy,
     Transfer,
     Withholding,
 )
@@ -63,11 +62,6 @@ def _yuan(fen: int) -> str:
 
 def _event(correction: Correction, action: str, actor: User | None, **detail: Any) -> None:
     CorrectionEvent.objects.create(correction=correction, action=action, actor=actor, detail=detail)
-
-
-def _policy(organization_id: int) -> SettlementPolicy:
-    policy = SettlementPolicy.objects.filter(organization_id=organization_id).first()
-    return policy or SettlementPolicy(organization_id=organization_id)
 
 
 def current_gross_fen(withholding: Withholding) -> int:
@@ -246,7 +240,6 @@ def _execute(correction: Correction, *, actor: User) -> None:
     c = correction
     _lock_worker(c.worker_id)
     w = c.withholding
-    policy = _policy(c.organization_id)
     worker_fee = w.income_fen - w.tax_fen - w.net_fen
     worker_paid_fee = worker_fee > 0
     # The fee follows the gross in proportion (it was a rate of it), rounded once.
@@ -313,7 +306,7 @@ def _execute(correction: Correction, *, actor: User) -> None:
     c.from_wallet_fen = from_wallet
     c.debt_fen = c.debt_open_fen = debt
     c.save()  # executed first: the recomputed tax reads the corrected rows
-    before, after = tax_facts.month_tax(withholding=w, policy=policy)
+    before, after = tax_facts.month_tax(withholding=w)
     c.tax_before_fen, c.tax_after_fen = before, after
     if c.method not in CUMULATIVE:
         line = Correction.objects.filter(
