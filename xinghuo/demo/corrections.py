@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Sum
 from django.utils import timezone
 
 from xinghuo.accounts import services as account_services
@@ -68,13 +67,13 @@ def build_corrections(*, operator: User, password: str) -> str:
     # Half the debt's worth of work: part of it is netted, the rest stays open on his wallet.
     price = max(10_000, correction.debt_fen // 200 * 100)
     netted = _next_order_for(worker=worker, organization=withholding.organization, price_fen=price)
-    open_debt = Correction.objects.filter(worker=worker).aggregate(s=Sum("debt_open_fen"))["s"]
+    open_debt = corrections.worker_open_debt_fen(worker=worker)
     return (
         f"Correction (/operator/corrections/): order #{withholding.order_id} of "
         f"{worker.user.name} charged back, ¥{_yuan(correction.old_gross_fen)}: "
         f"¥{_yuan(correction.from_wallet_fen)} from his wallet, the rest a debt of "
         f"¥{_yuan(correction.debt_fen)}, ¥{_yuan(netted)} of it netted from his next earnings, "
-        f"¥{_yuan(open_debt or 0)} still open ({worker.user.phone}, /worker/wallet/){reviewed}"
+        f"¥{_yuan(open_debt)} still open ({worker.user.phone}, /worker/wallet/){reviewed}"
     )
 
 

@@ -14,7 +14,8 @@ where it is: the month's tax is recomputed, and the difference is carried in the
 withholding — by the cumulative methods themselves (they compare the corrected year with
 the tax already withheld), for the per-payment and deemed-rate methods as a credit against
 the next payment of the same payer (`carry_open_fen`). The declaration of the corrected
-month is amended (`amended_periods`). Every step is a `CorrectionEvent` (who, when, what).
+month is amended (a sheet in `declaration.withholding_declaration_xlsx`). Every step is a
+`CorrectionEvent` (who, when, what).
 
 Idempotent: a request carries a key (the same key returns the first correction) and a
 correction executes once (its status, under a row lock, and its ledger keys).
@@ -28,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +45,6 @@ from .models import (
     Correction,
     CorrectionEvent,
     LedgerAccount,
-    SettlementPolicy,
     Transfer,
     Withholding,
 )
@@ -62,11 +62,6 @@ def _yuan(fen: int) -> str:
 
 def _event(correction: Correction, action: str, actor: User | None, **detail: Any) -> None:
     CorrectionEvent.objects.create(correction=correction, action=action, actor=actor, detail=detail)
-
-
-def _policy(organization_id: int) -> SettlementPolicy:
-    policy = SettlementPolicy.objects.filter(organization_id=organization_id).first()
-    return policy or SettlementPolicy(organization_id=organization_id)
 
 
 def current_gross_fen(withholding: Withholding) -> int:
@@ -245,7 +240,6 @@ def _execute(correction: Correction, *, actor: User) -> None:
     c = correction
     _lock_worker(c.worker_id)
     w = c.withholding
-    policy = _policy(c.organization_id)
     worker_fee = w.income_fen - w.tax_fen - w.net_fen
     worker_paid_fee = worker_fee > 0
     # The fee follows the gross in proportion (it was a rate of it), rounded once.
@@ -312,7 +306,7 @@ def _execute(correction: Correction, *, actor: User) -> None:
     c.from_wallet_fen = from_wallet
     c.debt_fen = c.debt_open_fen = debt
     c.save()  # executed first: the recomputed tax reads the corrected rows
-    before, after = tax_facts.month_tax(withholding=w, policy=policy)
+    before, after = tax_facts.month_tax(withholding=w)
     c.tax_before_fen, c.tax_after_fen = before, after
     if c.method not in CUMULATIVE:
         line = Correction.objects.filter(
@@ -450,10 +444,8 @@ def correction_get_for_operator(*, operator: User, correction_id: int) -> Correc
 
 def corrections_for_worker(*, worker: Worker) -> QuerySet[Correction]:
     """The worker's executed corrections, newest first (what he was told about)."""
-    return (
-        Correction.objects.filter(worker=worker, status=S.EXECUTED)
-        .select_related("order", "organization")
-        .order_by("-executed_at", "-pk")
+    return Correction.objects.filter(worker=worker, status=S.EXECUTED).order_by(
+        "-executed_at", "-pk"
     )
 
 
@@ -464,14 +456,3 @@ def worker_open_debt_fen(*, worker: Worker) -> int:
         )["s"]
         or 0
     )
-
-
-def amended_periods() -> dict[tuple[int, int], int]:
-    """(year, month) → how many executed corrections amend that month's declaration."""
-    rows = (
-        Correction.objects.filter(status=S.EXECUTED)
-        .values("year", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {(row["year"], row["month"]): row["n"] for row in rows}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -288,10 +289,28 @@ def payment_tax(
     """The tax on a payment of `gross_fen` made on `on` under the employer's mode, from the
     worker's year up to `on`'s month (corrections included). A tax credit a correction left
     to carry is not applied here (see `corrections.carry_into`)."""
-    method = method or payment_method(worker_id=worker_id, policy=policy)
+    return _method_tax(
+        method=method or payment_method(worker_id=worker_id, policy=policy),
+        worker_id=worker_id,
+        organization_id=organization_id,
+        deemed_rate=policy.deemed_rate,
+        gross_fen=gross_fen,
+        on=on,
+    )
+
+
+def _method_tax(
+    *,
+    method: M,
+    worker_id: int,
+    organization_id: int,
+    deemed_rate: Decimal,
+    gross_fen: int,
+    on: date,
+) -> tax.TaxResult:
     year_scope = {"worker_id": worker_id, "year": on.year, "month__lte": on.month}
     if method == M.DEEMED_RATE:
-        return tax.deemed_rate(income_fen=gross_fen, rate=policy.deemed_rate)
+        return tax.deemed_rate(income_fen=gross_fen, rate=deemed_rate)
     if method == M.LABOUR_PER_PAYMENT:
         month = _sums(
             worker_id=worker_id,
@@ -343,7 +362,7 @@ def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def month_tax(*, withholding: Withholding, policy: SettlementPolicy) -> tuple[int, int]:
+def month_tax(*, withholding: Withholding) -> tuple[int, int]:
     """(tax accounted for in the withholding's month on its tax line, the same recomputed
     from the rows as they stand now, corrections included).
 
@@ -352,13 +371,10 @@ def month_tax(*, withholding: Withholding, policy: SettlementPolicy) -> tuple[in
     """
     w = withholding
     if w.method == M.DEEMED_RATE:
-        income = w.income_fen + sum(
-            c.new_gross_fen - c.old_gross_fen
-            for c in w.corrections.filter(status=Correction.Status.EXECUTED)
-        )
+        payment = _sums(order_id=w.order_id)
         return (
-            w.tax_fen + w.carried_fen,
-            tax.deemed_rate(income_fen=max(0, income), rate=w.rate).tax_fen,
+            payment.tax_fen,
+            tax.deemed_rate(income_fen=max(0, payment.income_fen), rate=w.rate).tax_fen,
         )
     line = {
         "worker_id": w.worker_id,
@@ -375,13 +391,13 @@ def month_tax(*, withholding: Withholding, policy: SettlementPolicy) -> tuple[in
     earlier_scope = {**line, "month__lt": w.month}
     del earlier_scope["month"]
     earlier_tax = _sums(**earlier_scope).tax_fen
-    through = payment_tax(
+    through = _method_tax(
+        method=M(w.method),
         worker_id=w.worker_id,
         organization_id=w.organization_id,
-        policy=policy,
+        deemed_rate=w.rate,
         gross_fen=0,
         on=month_end(w.year, w.month),
-        method=M(w.method),
     )
     due = max(0, (through.cumulative_tax_fen or 0) - earlier_tax)
     return month.tax_fen, due

@@ -12,8 +12,13 @@ import pytest
 
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import NotFound
-from xinghuo.settlement import services, tax, tax_facts
-from xinghuo.settlement.models import Employment, SettlementPolicy, Withholding
+from xinghuo.settlement import corrections, services, tax, tax_facts
+from xinghuo.settlement.models import (
+    DeclaredDeduction,
+    Employment,
+    SettlementPolicy,
+    Withholding,
+)
 from xinghuo.work_orders.models import WorkOrder
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -323,3 +328,47 @@ def test_an_absurd_hiring_date_is_refused_and_records_nothing(
     answer = api(owner).post(f"/organizations/{org.pk}/employments", body)
     assert answer.status_code == 422 and answer.json()["code"] == "invalid_employment"
     assert not Employment.objects.exists()
+
+
+def test_a_corrected_deemed_rate_payment_is_retaxed_on_its_corrected_amount(
+    make_employer, make_worker, make_order, operator
+):
+    """Deemed rate: a correction recomputes the payment's own tax on the corrected gross
+    (10,000 → 9,500 → 9,200 yuan at 1.5 %) against what it withheld, and each correction
+    carries only what it newly finds over-withheld."""
+    owner, org = make_employer()
+    SettlementPolicy.objects.create(
+        organization=org, mode="natural_person_invoice", deemed_rate=D("0.0150")
+    )
+    worker = make_worker()
+    tax_facts.business_registration_submit(
+        worker=worker, registration_number="92330106MA2H00001X", business_name="李四维修部"
+    )
+    tax_facts.business_registration_verify(operator=operator, worker_id=worker.pk)
+    w = settle_at(make_order, owner, org, worker, 1_000_000, at(2026, 3, 3))
+    assert (w.method, w.tax_fen) == (tax.TaxMethod.DEEMED_RATE, 15_000)
+    found = [
+        corrections.correction_request(
+            operator=operator,
+            order_id=w.order_id,
+            kind="amount",
+            reason="少算了材料",
+            key=f"DEEMED-{gross}",
+            new_gross_fen=gross,
+        )
+        for gross in (950_000, 920_000)
+    ]
+    assert [(c.tax_before_fen, c.tax_after_fen, c.carry_open_fen) for c in found] == [
+        (15_000, 14_250, 750),
+        (15_000, 13_800, 450),
+    ]
+
+
+@pytest.mark.parametrize("worker_id", [0, -1, 2**63, 10**30])
+@pytest.mark.parametrize("path", ["employments", "declared-deductions"])
+def test_a_hostile_worker_id_in_a_tax_fact_is_a_404_not_a_500(api, make_employer, worker_id, path):
+    owner, org = make_employer(escrow_fen=0)
+    body = {"worker_id": worker_id, "hired_on": "2026-03-10", "year": 2026, "month": 3}
+    answer = api(owner).post(f"/organizations/{org.pk}/{path}", body)
+    assert answer.status_code == 404 and answer.json()["code"] == "worker_not_found"
+    assert not Employment.objects.exists() and not DeclaredDeduction.objects.exists()

@@ -6,11 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import User
-from xinghuo.settlement import ledger, services
+from xinghuo.settlement import corrections, ledger, services
 from xinghuo.settlement.models import Correction, Transfer
 from xinghuo.work_orders.models import WorkOrder
 
@@ -112,3 +114,29 @@ def test_an_order_number_beyond_any_id_is_a_form_error_not_a_500(settled, operat
     assert answer.status_code == 200
     assert "order_id" in answer.context["form"].errors
     assert Correction.objects.count() == 0 and not Transfer.objects.filter(code="correction")
+
+
+def test_the_corrections_list_reads_the_audit_trails_in_one_query(settled, operator):
+    """The page's queries do not grow with the corrections listed (no query per row)."""
+    order, _worker = settled
+    console = logged_in(operator)
+
+    def correct(n: int, gross_fen: int) -> int:
+        corrections.correction_request(
+            operator=operator,
+            order_id=order.pk,
+            kind="amount",
+            reason=f"第{n}次更正",
+            key=f"N1-{n}",
+            new_gross_fen=gross_fen,
+        )
+        with CaptureQueriesContext(connection) as queries:
+            page = console.get("/operator/corrections/")
+        assert page.status_code == 200
+        assert len(page.context["rows"]) == n
+        assert all(len(row["events"]) == 2 for row in page.context["rows"])
+        return len(queries)
+
+    one = correct(1, 299_900)
+    assert correct(2, 299_800) == one
+    assert correct(3, 299_700) == one
