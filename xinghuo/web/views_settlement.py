@@ -529,8 +529,10 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
 def _worker_corrections(worker: Worker) -> dict[str, Any]:
     """Corrections of the worker's payments and the debt still netted from his earnings."""
     rows = corrections.corrections_for_worker(worker=worker)[:20]
+    open_debt_fen = corrections.worker_open_debt_fen(worker=worker)
     return {
-        "open_debt_yuan": yuan(corrections.worker_open_debt_fen(worker=worker)),
+        "open_debt_fen": open_debt_fen,
+        "open_debt_yuan": yuan(open_debt_fen),
         "corrections": [
             {
                 "c": c,

@@ -92,6 +92,9 @@ def test_two_operators_correct_an_order_on_the_page_and_the_worker_sees_it(settl
     html = wallet.content.decode()
     assert 'id="corrections"' in html and "验收时多计了工时" in html
     assert "¥3000.00 → ¥1000.00" in html
+    # Covered by the wallet: no debt line, no "will be deducted" warning.
+    assert "已从钱包扣回 ¥2000.00。" in html
+    assert 'id="open-debt"' not in html and "欠款" not in html
 
 
 @pytest.mark.parametrize("correction_id", ["²", "٣", "9" * 40, "-1", ""])
