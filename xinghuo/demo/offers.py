@@ -7,11 +7,10 @@ after the orders.
 
 from __future__ import annotations
 
-from xinghuo.accounts.models import Membership, Organization
+from xinghuo.accounts.models import Membership
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity import selectors_employer as verification_selectors
-from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Team, Worker
 
@@ -23,13 +22,12 @@ def build_offers(*, worker_phone: str) -> tuple[int, int]:
     if worker is None:
         return 0, 0
     offers = 0
-    published = WorkOrder.objects.filter(status=WorkOrder.Status.PUBLISHED).order_by("pk")
     for order in (
-        dispatch_selectors.orders_visible_to_worker(worker=worker)
-        .filter(pk__in=published.values("pk"))
+        dispatch_selectors.orders_visible_to_worker(worker=worker)  # published ones
+        .select_related("organization")
         .order_by("pk")
     ):
-        organization = Organization.objects.get(pk=order.organization_id)
+        organization = order.organization
         if not verification_selectors.organization_is_verified(organization=organization):
             continue
         if dispatch_selectors.direct_assignment_allowed(

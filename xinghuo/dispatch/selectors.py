@@ -265,7 +265,9 @@ def assignment_offers_for_worker(
 
 def assignment_offers_for_order(*, order: WorkOrder) -> QuerySet[AssignmentOffer]:
     """The caller has scoped the order to the organization."""
-    return order.assignment_offers.select_related("worker__user").order_by("-created_at", "-pk")
+    return order.assignment_offers.select_related("worker__user", "organization").order_by(
+        "-created_at", "-pk"
+    )
 
 
 def worker_is_eligible(*, worker: Worker, order: WorkOrder, on: date | None = None) -> bool:

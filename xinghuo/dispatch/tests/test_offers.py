@@ -140,6 +140,28 @@ def test_declined_offer_leaves_the_order_open_and_tells_the_dispatcher(api, worl
     assert asked.read_at is not None
 
 
+def test_the_orders_offer_list_takes_the_same_queries_for_one_offer_or_many(  # type: ignore[no-untyped-def]
+    api, world, make_eligible_worker
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner, _org, _order, worker, base = world
+    client = api(owner)
+
+    def listing_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"{base}/assignment-offers").status_code == 200
+        return len(ctx.captured_queries)
+
+    client.post(f"{base}/assign", {"worker_id": worker.pk})
+    one = listing_queries()
+    for _n in range(3):
+        client.post(f"{base}/assign", {"worker_id": make_eligible_worker().pk})
+    assert len(client.get(f"{base}/assignment-offers").json()) == 4
+    assert listing_queries() == one
+
+
 def test_another_worker_cannot_answer_an_offer(api, world, make_eligible_worker) -> None:  # type: ignore[no-untyped-def]
     owner, _org, order, worker, base = world
     offer_id = api(owner).post(f"{base}/assign", {"worker_id": worker.pk}).json()["id"]

@@ -611,3 +611,35 @@ def test_worker_joins_a_team_from_his_messages_page(make_worker):
     worker.refresh_from_db()
     assert worker.team is not None and worker.team.name == "西湖油机班"
     assert me.get("/worker/notifications/").context["team_invitations"] == []
+
+
+def test_another_workers_offer_or_invitation_cannot_be_answered_from_the_messages_page(
+    employer, make_order, eligible_worker, make_worker
+):
+    from xinghuo.workforce import services as team_services
+    from xinghuo.workforce.models import TeamInvitation
+
+    user, _org, _site = employer
+    order = make_order()
+    worker, intruder = eligible_worker(name="受邀人"), eligible_worker(name="旁人")
+    logged_in(user).post(f"/employer/dispatch/?order={order.pk}", {"worker_id": worker.pk})
+    (offer,) = logged_in(worker.user).get("/worker/notifications/").context["offers"]
+    leader = make_worker(name="李班长")
+    team_services.team_create(leader=leader, name="滨江班")
+    invitation = team_services.team_invite(leader=leader, phone=worker.user.phone)
+    other = logged_in(intruder.user)
+    for data in (
+        {"action": "offer_accept", "offer_id": offer.pk},
+        {"action": "offer_decline", "offer_id": offer.pk},
+        {"action": "team_accept", "invitation_id": invitation.pk},
+        {"action": "team_decline", "invitation_id": invitation.pk},
+    ):
+        resp = other.post("/worker/notifications/", data, follow=True)
+        assert resp.status_code == 200
+        assert [m.level_tag for m in resp.context["messages"]] == ["error"], data
+    order.refresh_from_db()
+    offer.refresh_from_db()
+    intruder.refresh_from_db()
+    assert order.status == "published" and order.worker is None
+    assert offer.status == "pending" and intruder.team_id is None
+    assert TeamInvitation.objects.get(pk=invitation.pk).status == "pending"
