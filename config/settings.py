@@ -312,8 +312,11 @@ REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", 210 * 1024 * 1024))
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 200
 
+# Periodic jobs: each app registers its tasks (tasks.py) and this is the one schedule.
+# `manage.py run_periodic` runs the same tasks by name, labelled by the entry's name less
+# "-sweep".
 CELERY_BEAT_SCHEDULE = {
-    "work-orders-sweep": {"task": "work_orders.sweep", "schedule": 300.0},
+    "orders-sweep": {"task": "work_orders.sweep", "schedule": 300.0},
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
 CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}
