@@ -40,6 +40,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 mypy: install
 	$(BIN)/mypy xinghuo config
