@@ -131,7 +131,7 @@ def make_employer(db: None) -> Callable[..., tuple[User, Organization]]:
 
         from PIL import Image
 
-        from xinghuo.identity import services_employer
+        from xinghuo.identity.services import employer as services_employer
         from xinghuo.settlement import services as settlement_services
 
         n = next(counter)

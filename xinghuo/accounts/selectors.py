@@ -10,6 +10,9 @@ from xinghuo.core.exceptions import PermissionDenied
 from .exceptions import OrganizationNotFound
 from .models import ApiToken, Membership, Organization, User
 
+# Public for the shell's middleware, which turns away sessions that lack a second factor.
+from .services_otp import unverified_session_lack as unverified_session_lack
+
 
 def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
     return Organization.objects.filter(memberships__user=user).order_by("pk")

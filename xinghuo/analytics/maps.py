@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinghuo.accounts.models import Organization
-from xinghuo.identity import selectors_employer as verification_selectors
+from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.work_orders import selectors as order_selectors

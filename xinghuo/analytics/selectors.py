@@ -47,6 +47,11 @@ from xinghuo.settlement.models import Payout, SettlementPolicy, Withholding
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import RoleChangeRequest, Worker
 
+# The skill radar (B3) is public here; its rule is in radar.py.
+from .radar import RadarDimension as RadarDimension
+from .radar import worker_get_for_radar as worker_get_for_radar
+from .radar import worker_radar as worker_radar
+
 S = WorkOrder.Status
 # An order someone is working on or has to act on; the rest are finished or never started.
 OPEN_STATUSES = (S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)

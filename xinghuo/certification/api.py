@@ -11,6 +11,7 @@ from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from xinghuo.accounts.auth import current_user, require_operator
+from xinghuo.analytics import selectors as analytics_selectors
 from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.workforce import selectors as workforce_selectors
@@ -144,7 +145,7 @@ def _radar(worker: Worker) -> dict[str, object]:
         "worker_id": worker.pk,
         "worker_name": worker.user.name,
         "on": today,
-        "dimensions": selectors.worker_radar(worker=worker, on=today),
+        "dimensions": analytics_selectors.worker_radar(worker=worker, on=today),
     }
 
 
@@ -157,4 +158,6 @@ def radar_me(request: HttpRequest) -> dict[str, object]:
 @router.get("/workers/{worker_id}/radar", response=RadarOut)
 def radar_for_worker(request: HttpRequest, worker_id: Id) -> dict[str, object]:
     """A worker's radar, for operators and for employers the worker has worked for."""
-    return _radar(selectors.worker_get_for_radar(viewer=current_user(request), worker_id=worker_id))
+    return _radar(
+        analytics_selectors.worker_get_for_radar(viewer=current_user(request), worker_id=worker_id)
+    )

@@ -1,19 +1,17 @@
-"""Reads for certifications, exams and the skill radar."""
+"""Reads for certifications and exams (the skill radar is analytics.selectors')."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied
-from xinghuo.work_orders.models import WorkOrder
-from xinghuo.workforce.exceptions import WorkerNotFound
 from xinghuo.workforce.models import Worker
 
 from .exceptions import (
@@ -23,9 +21,6 @@ from .exceptions import (
     ExamNotFound,
 )
 from .models import Certification, CertificationFile, Exam, ExamAttempt, Question
-from .radar import RadarDimension, worker_radar
-
-__all__ = ["RadarDimension", "worker_radar"]
 
 
 def _certifications() -> QuerySet[Certification]:
@@ -191,20 +186,3 @@ def exam_attempt_questions(*, attempt: ExamAttempt) -> list[AttemptQuestion]:
             )
         )
     return rows
-
-
-# --- radar ------------------------------------------------------------------------------
-
-
-def worker_get_for_radar(*, viewer: User, worker_id: int) -> Worker:
-    """A worker whose radar `viewer` may see: himself, any worker for an operator, and for an
-    employer's member a worker who has held one of the employer's orders. Anyone else gets
-    WorkerNotFound, as for a missing worker."""
-    worker = Worker.objects.select_related("user", "role").filter(pk=worker_id).first()
-    if worker is None:
-        raise WorkerNotFound()
-    if viewer.is_staff or worker.user_id == viewer.pk:
-        return worker
-    if WorkOrder.objects.filter(Q(worker=worker), organization__memberships__user=viewer).exists():
-        return worker
-    raise WorkerNotFound()

@@ -211,6 +211,24 @@ def files_encryption_migration(app_label: str, model_name: str) -> Any:
     return migrations.RunPython(forward, backward)
 
 
+# Key rotation of the values stored under these keys by several apps: each app registers its
+# `<things>_reencrypt_all` in its AppConfig.ready(), and `manage.py identity_rotate_keys` runs
+# them all. A registry rather than imports because core (and identity, which owns the command)
+# sits below most of those apps.
+_reencryptions: dict[str, Callable[[], int]] = {}
+
+
+def reencryption_register(*, what: str, reencrypt_all: Callable[[], int]) -> None:
+    """Register `reencrypt_all` (re-encrypts every stored `what` under the first key, returns
+    how many) for key rotation. Registering `what` again replaces the earlier function."""
+    _reencryptions[what] = reencrypt_all
+
+
+def reencryptions() -> list[tuple[str, Callable[[], int]]]:
+    """The registered re-encryptions, in the order of registration (INSTALLED_APPS)."""
+    return list(_reencryptions.items())
+
+
 def reencrypt_each(queryset: QuerySet[M], rewrite: Callable[[M], None]) -> int:
     """Key rotation: `rewrite(row)` (load, which decrypts with any key, then save, which
     encrypts with the first) for every row, each locked in a transaction of its own, so a

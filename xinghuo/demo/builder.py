@@ -34,7 +34,7 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.certification import services as certification_services
 from xinghuo.certification.models import Certification
 from xinghuo.identity import services as identity_services
-from xinghuo.identity import services_employer as employer_verification_services
+from xinghuo.identity.services import employer as employer_verification_services
 from xinghuo.regions import services as region_services
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.work_orders.models import WorkOrder

@@ -22,7 +22,6 @@ from xinghuo.accounts.models import User
 from xinghuo.contracts import services as contract_services
 from xinghuo.identity import services as identity_services
 from xinghuo.identity.models import IdentityVerification
-from xinghuo.identity.ocr.fake import FakeOcrEngine, card_lines
 from xinghuo.workforce.models import Worker
 
 DEMO_USER_AGENT = "Xinghuo demo/test set-up"
@@ -75,7 +74,7 @@ def card_photo() -> bytes:
 
 def identity_submit(*, worker: Worker, person: Person) -> IdentityVerification:
     """The worker photographs his card and confirms what was read: pending review."""
-    lines = card_lines(
+    lines = identity_services.card_lines(
         name=person.name,
         sex=person.sex,
         ethnicity=person.ethnicity,
@@ -84,7 +83,7 @@ def identity_submit(*, worker: Worker, person: Person) -> IdentityVerification:
         id_number=person.id_number,
     )
     identity_services.identity_submit_photo(
-        worker=worker, image=card_photo(), engine=FakeOcrEngine(lines)
+        worker=worker, image=card_photo(), engine=identity_services.FakeOcrEngine(lines)
     )
     return identity_services.identity_confirm(
         worker=worker,

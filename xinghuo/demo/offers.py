@@ -10,7 +10,7 @@ from __future__ import annotations
 from xinghuo.accounts.models import Membership
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.identity import selectors_employer as verification_selectors
+from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Team, Worker
 

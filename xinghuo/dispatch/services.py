@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, PermissionDenied, RateLimited, ValidationFailed
-from xinghuo.identity import selectors_employer as verification_selectors
+from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.notifications import services as notification_services
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.work_orders import services as order_services

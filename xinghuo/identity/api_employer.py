@@ -14,8 +14,6 @@ from xinghuo.accounts.auth import client_ip, current_user, require_operator
 from xinghuo.core.api import Id, Pagination, paginate
 from xinghuo.core.exceptions import ValidationFailed
 
-from . import selectors_employer as selectors
-from . import services_employer as services
 from .images import data_url
 from .models import EmployerVerification
 from .schemas import RejectIn, RevealAuditOut, ReviewIn
@@ -26,6 +24,8 @@ from .schemas_employer import (
     LicenceRevealIn,
     LicenceRevealOut,
 )
+from .selectors import employer as selectors
+from .services import employer as services
 
 router = Router(tags=["employer verification"])
 

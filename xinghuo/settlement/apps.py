@@ -6,3 +6,11 @@ class SettlementConfig(AppConfig):
     name = "xinghuo.settlement"
     label = "settlement"
     verbose_name = _("Settlement")
+
+    def ready(self) -> None:
+        # Key rotation (manage.py identity_rotate_keys) re-encrypts what this app stores.
+        from xinghuo.core.crypto import reencryption_register
+
+        from .payout_accounts import payout_accounts_reencrypt_all
+
+        reencryption_register(what="payout accounts", reencrypt_all=payout_accounts_reencrypt_all)

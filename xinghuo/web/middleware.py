@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from xinghuo.accounts import services_otp
+from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import User
 from xinghuo.core.middleware import error_response
 
@@ -56,7 +56,7 @@ class OperatorSecondFactorMiddleware:
 
     def _refuse(self, request: HttpRequest, user: User) -> HttpResponse | None:
         is_api = request.path.startswith("/api/")
-        lack = services_otp.unverified_session_lack(user=user)
+        lack = account_selectors.unverified_session_lack(user=user)
         if lack == "otp_required":
             logout(request)
             if is_api:

@@ -13,8 +13,8 @@ from xinghuo.certification import selectors as cert_selectors
 from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.identity import selectors as identity_selectors
-from xinghuo.identity import selectors_employer as employer_selectors
 from xinghuo.identity.models import IdentityVerification
+from xinghuo.identity.selectors import employer as employer_selectors
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.work_orders import selectors as order_selectors

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.analytics import selectors as analytics_selectors
 from xinghuo.certification import selectors as cert_selectors
 from xinghuo.certification import services as cert_services
 from xinghuo.certification.exceptions import CertificationFileNotFound, ExamAttemptNotFound
@@ -249,7 +250,7 @@ def worker_exam_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     )
 
 
-def _radar_chart(dimensions: list[cert_selectors.RadarDimension]) -> dict[str, Any]:
+def _radar_chart(dimensions: list[analytics_selectors.RadarDimension]) -> dict[str, Any]:
     return {
         "indicator": [{"name": d.name, "max": d.max} for d in dimensions],
         "values": [d.value for d in dimensions],
@@ -261,7 +262,7 @@ def worker_radar(request: HttpRequest) -> HttpResponse:
     worker = _worker(request)
     if worker is None:
         return redirect("web:home")
-    dims = cert_selectors.worker_radar(worker=worker)
+    dims = analytics_selectors.worker_radar(worker=worker)
     return render(
         request,
         "web/certification/radar.html",
@@ -282,12 +283,12 @@ def employer_worker_radar(request: HttpRequest, worker_id: int) -> HttpResponse:
     """An employer's (or operator's) view of a worker's radar; 404 for workers he has no
     business with."""
     try:
-        subject = cert_selectors.worker_get_for_radar(
+        subject = analytics_selectors.worker_get_for_radar(
             viewer=current_user(request), worker_id=worker_id
         )
     except WorkerNotFound:
         raise Http404 from None
-    dims = cert_selectors.worker_radar(worker=subject)
+    dims = analytics_selectors.worker_radar(worker=subject)
     return render(
         request,
         "web/certification/radar.html",

@@ -2,7 +2,7 @@
 (/employer/verification/) and the operators' review queue (/operator/employers/), where
 the business licence is shown only after an audited reveal.
 
-Views parse input and call `xinghuo.identity.services_employer`; reads go through its
+Views parse input and call `xinghuo.identity.services.employer`; reads go through its
 selectors.
 """
 
@@ -24,11 +24,11 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, PermissionDenied
-from xinghuo.identity import selectors_employer as verification_selectors
-from xinghuo.identity import services_employer as verification_services
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
 from xinghuo.identity.images import data_url
 from xinghuo.identity.models import EmployerVerification
+from xinghuo.identity.selectors import employer as verification_selectors
+from xinghuo.identity.services import employer as verification_services
 
 from .views_orders import _employer_scope, _page, _show_service_error
 

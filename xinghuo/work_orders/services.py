@@ -23,7 +23,7 @@ from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
 from xinghuo.core.images import check_image, sniff_image_type
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.identity import selectors_employer as verification_selectors
+from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.notifications import services as notification_services
 from xinghuo.regions.models import Site
 from xinghuo.settlement import services as settlement_services

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.accounts.validators import normalize_phone
+from xinghuo.accounts.services import normalize_phone
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, validate_point

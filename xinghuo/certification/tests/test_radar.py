@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from xinghuo.analytics.selectors import worker_get_for_radar, worker_radar
 from xinghuo.certification import services
 from xinghuo.certification.models import Certification, Exam, ExamAttempt
-from xinghuo.certification.selectors import worker_get_for_radar, worker_radar
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.exceptions import WorkerNotFound

@@ -28,8 +28,8 @@ from xinghuo.demo.builder import (
     DemoSummary,
     build_demo,
 )
-from xinghuo.identity import selectors_employer as employer_verification_selectors
-from xinghuo.identity import services_employer as employer_verification_services
+from xinghuo.identity.selectors import employer as employer_verification_selectors
+from xinghuo.identity.services import employer as employer_verification_services
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.workforce.models import RoleChangeRequest, Team, Worker, WorkerSkill
 
@@ -405,7 +405,7 @@ def test_demo_escrow_came_from_the_bank_and_a_declared_top_up_waits(demo: DemoSu
 @pytest.mark.django_db
 def test_demo_worker_has_an_offer_and_a_team_invitation_waiting(demo: DemoSummary) -> None:
     from xinghuo.dispatch import selectors as dispatch_selectors
-    from xinghuo.identity import selectors_employer
+    from xinghuo.identity.selectors import employer as selectors_employer
     from xinghuo.workforce import selectors as workforce_selectors
 
     worker = Worker.objects.get(user__phone=DEMO_WORKER_PHONE)

@@ -8,8 +8,8 @@ from typing import Any
 from PIL import Image
 
 from xinghuo.accounts.models import Organization, User
-from xinghuo.identity import services_employer
 from xinghuo.identity.models import EmployerVerification
+from xinghuo.identity.services import employer as services_employer
 
 
 def png(size: tuple[int, int] = (120, 80)) -> bytes:

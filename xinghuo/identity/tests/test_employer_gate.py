@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from xinghuo.core.exceptions import PermissionDenied
-from xinghuo.identity import services_employer
+from xinghuo.identity.services import employer as services_employer
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.channels import alarms, external, spreadsheet

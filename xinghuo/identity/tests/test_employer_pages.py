@@ -12,8 +12,8 @@ from django.test import Client
 from conftest import PASSWORD
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Organization, User
-from xinghuo.identity import services_employer
 from xinghuo.identity.models import EmployerVerification, RevealAudit
+from xinghuo.identity.services import employer as services_employer
 
 from .employer import png, submit
 

@@ -15,9 +15,10 @@ from xinghuo.accounts.exceptions import OrganizationNotFound
 from xinghuo.accounts.models import Membership, Organization
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
-from xinghuo.identity import selectors_employer, services_employer
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
 from xinghuo.identity.models import EmployerVerification, RevealAudit
+from xinghuo.identity.selectors import employer as selectors_employer
+from xinghuo.identity.services import employer as services_employer
 
 from .employer import PDF, image_bytes, png, submit
 

@@ -48,7 +48,8 @@ def test_the_licence_reveal_counts_against_the_same_quota(  # type: ignore[no-un
     make_worker, make_employer, operator, settings
 ) -> None:
     from xinghuo.core.exceptions import RateLimited
-    from xinghuo.identity import services, services_employer
+    from xinghuo.identity import services
+    from xinghuo.identity.services import employer as services_employer
 
     from .employer import submit
 

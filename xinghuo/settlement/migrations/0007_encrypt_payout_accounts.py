@@ -15,7 +15,7 @@ from django.db import migrations
 
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import ValidationFailed
-from xinghuo.identity import bins
+from xinghuo.identity import selectors as bins
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 FERNET_PREFIX = "gAAAAA"  # every Fernet token starts with version byte 0x80 + timestamp

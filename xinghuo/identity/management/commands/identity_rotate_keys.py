@@ -3,6 +3,10 @@ ID numbers, OCR results and ID images, employers' licence images, certificate sc
 files (documents, delivery photos) and the numbers of payout accounts (which use the same
 keys).
 
+Each app that stores values under these keys registers its re-encryption in its
+AppConfig.ready() (core.crypto.reencryption_register); this command runs them all, so identity
+imports none of the apps above it.
+
 Run after putting a new key first; once it has finished the old keys can be dropped.
 Idempotent: running it twice only re-encrypts again under the same key.
 """
@@ -13,10 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from xinghuo.certification import services as certification_services
-from xinghuo.identity import services, services_employer
-from xinghuo.settlement import payout_accounts
-from xinghuo.work_orders import services as order_services
+from xinghuo.core import crypto
 
 
 class Command(BaseCommand):
@@ -26,13 +27,6 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        count = services.identity_reencrypt_all()
-        self.stdout.write(f"re-encrypted {count} identity verifications")
-        count = services_employer.employer_licence_reencrypt_all()
-        self.stdout.write(f"re-encrypted {count} employer licences")
-        count = certification_services.certification_files_reencrypt_all()
-        self.stdout.write(f"re-encrypted {count} certificate scans")
-        count = order_services.attachments_reencrypt_all()
-        self.stdout.write(f"re-encrypted {count} order files")
-        count = payout_accounts.payout_accounts_reencrypt_all()
-        self.stdout.write(f"re-encrypted {count} payout accounts")
+        for what, reencrypt_all in crypto.reencryptions():
+            count = reencrypt_all()
+            self.stdout.write(f"re-encrypted {count} {what}")

@@ -1,5 +1,8 @@
 """Skill radar (B3): eight dimensions, each 0–100, computed on a given day.
 
+In analytics, not certification: it reads certifications and exams and also the worker's
+orders and points, which sit on layers above certification.
+
 The rule (also in docs/certification.md):
 
 Six skill families, each a set of skill codes:
@@ -39,11 +42,12 @@ from django.db.models import Avg, Max, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from xinghuo.accounts.models import User
+from xinghuo.certification.models import Certification, ExamAttempt
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workforce.exceptions import WorkerNotFound
 from xinghuo.workforce.models import Worker
-
-from .models import Certification, ExamAttempt
 
 # code, Chinese name, English name, skill codes. Names are domain terms: bilingual like the
 # skill catalogue, not through the translation catalogue.
@@ -129,3 +133,17 @@ def worker_radar(*, worker: Worker, on: date | None = None) -> list[RadarDimensi
         RadarDimension("efficiency", _label(*WORK_DIMENSIONS["efficiency"]), _round(efficiency))
     )
     return dims
+
+
+def worker_get_for_radar(*, viewer: User, worker_id: int) -> Worker:
+    """A worker whose radar `viewer` may see: himself, any worker for an operator, and for an
+    employer's member a worker who has held one of the employer's orders. Anyone else gets
+    WorkerNotFound, as for a missing worker."""
+    worker = Worker.objects.select_related("user", "role").filter(pk=worker_id).first()
+    if worker is None:
+        raise WorkerNotFound()
+    if viewer.is_staff or worker.user_id == viewer.pk:
+        return worker
+    if WorkOrder.objects.filter(Q(worker=worker), organization__memberships__user=viewer).exists():
+        return worker
+    raise WorkerNotFound()

@@ -12,16 +12,16 @@ from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.core.images import bad_image, check_image
 from xinghuo.workforce.models import Worker
 
-from .bins import CardInfo, card_recognise
-from .exceptions import IdentityNotFound
-from .images import (
+from ..bins import CardInfo, card_recognise
+from ..exceptions import IdentityNotFound
+from ..images import (
     MAX_IMAGE_BYTES,
     image_too_large,
     ocr_quota_take,
 )
-from .models import IdentityVerification, RevealAudit
-from .ocr import ImageUnreadable, OcrEngine
-from .ocr.bank import read_bank_card
+from ..models import IdentityVerification, RevealAudit
+from ..ocr import ImageUnreadable, OcrEngine
+from ..ocr.bank import read_bank_card
 
 
 def identity_for_worker(*, worker: Worker) -> IdentityVerification:

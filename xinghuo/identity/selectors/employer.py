@@ -7,8 +7,8 @@ from django.db.models import QuerySet
 
 from xinghuo.accounts.models import Organization, User
 
-from .exceptions import EmployerVerificationNotFound
-from .models import EmployerVerification, RevealAudit
+from ..exceptions import EmployerVerificationNotFound
+from ..models import EmployerVerification, RevealAudit
 
 
 def employer_verification_for_organization(*, organization: Organization) -> EmployerVerification:

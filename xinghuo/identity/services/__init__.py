@@ -27,16 +27,18 @@ from xinghuo.core.images import bad_image, check_image
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from .exceptions import IdentityNotFound
-from .images import (
+from ..exceptions import IdentityNotFound
+from ..images import (
     MAX_IMAGE_BYTES,
     image_too_large,
     ocr_quota_take,
 )
-from .models import IdentityVerification, RevealAudit
-from .ocr import ImageUnreadable, OcrEngine, read_id_card
-from .ocr.parse import ETHNICITIES, normalise_ethnicity
-from .validation import check_agreement, validate_id_number
+from ..models import IdentityVerification, RevealAudit
+from ..ocr import ImageUnreadable, OcrEngine, read_id_card
+from ..ocr.fake import FakeOcrEngine as FakeOcrEngine  # public: the demo reads its cards with it
+from ..ocr.fake import card_lines as card_lines
+from ..ocr.parse import ETHNICITIES, normalise_ethnicity
+from ..validation import check_agreement, validate_id_number
 
 REVEAL_WINDOW = 3600
 REVEAL_ALERT_KIND = "reveal_limit"

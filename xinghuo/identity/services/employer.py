@@ -24,14 +24,14 @@ from stdnum.exceptions import ValidationError as StdnumError
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.accounts.validators import normalize_phone
+from xinghuo.accounts.services import normalize_phone
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
 from xinghuo.core.images import check_image, sniff_image_type
 
-from .exceptions import EmployerVerificationNotFound
-from .models import EmployerVerification, RevealAudit
-from .services import required_text, reveal_audit_record, reveal_quota_take
+from ..exceptions import EmployerVerificationNotFound
+from ..models import EmployerVerification, RevealAudit
+from . import required_text, reveal_audit_record, reveal_quota_take
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
 SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
