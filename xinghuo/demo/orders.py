@@ -15,7 +15,6 @@ from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions.models import Site
-from xinghuo.settlement import payouts
 from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
@@ -205,6 +204,6 @@ def _bind_payout_accounts(rng: random.Random) -> None:
         else:
             body = rng.choice(DEBIT_BINS) + "".join(str(rng.randint(0, 9)) for _ in range(12))
             channel, account = "bank", body + luhn.calc_check_digit(body)
-        payouts.payout_account_add(
+        settlement_services.payout_account_add(
             worker=worker, channel=channel, account=account, account_name=worker.user.name
         )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import ledger, payouts
+from .services import ledger, payouts
 
 
 @shared_task(name="settlement.submit_payout")

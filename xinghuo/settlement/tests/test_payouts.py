@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xinghuo.settlement import ledger, payouts
 from xinghuo.settlement.channels.base import get_channel, reset_channels
 from xinghuo.settlement.exceptions import InsufficientFunds
-from xinghuo.settlement.ledger import TransferSpec
 from xinghuo.settlement.models import LedgerAccount, Payout
+from xinghuo.settlement.services import ledger, payouts
+from xinghuo.settlement.services.ledger import TransferSpec
 
 pytestmark = pytest.mark.django_db
 P = LedgerAccount.Purpose

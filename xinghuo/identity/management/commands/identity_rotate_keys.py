@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand
 
 from xinghuo.certification import services as certification_services
 from xinghuo.identity import services, services_employer
-from xinghuo.settlement import payout_accounts
+from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 
 
@@ -34,5 +34,5 @@ class Command(BaseCommand):
         self.stdout.write(f"re-encrypted {count} certificate scans")
         count = order_services.attachments_reencrypt_all()
         self.stdout.write(f"re-encrypted {count} order files")
-        count = payout_accounts.payout_accounts_reencrypt_all()
+        count = settlement_services.payout_accounts_reencrypt_all()
         self.stdout.write(f"re-encrypted {count} payout accounts")

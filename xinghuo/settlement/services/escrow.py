@@ -27,19 +27,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.work_orders.models import WorkOrder
 
+from ..exceptions import InsufficientFunds
+from ..models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 from . import corrections, ledger, payouts, tax_facts
-
-# Money into escrow lives in bank_credits; these names stay importable from here.
-from .bank_credits import (  # noqa: F401
-    TOPUP_CODE,
-    bank_credit_receive,
-    escrow_topup_from_bank,
-    topup_code,
-    topup_declare,
-)
-from .exceptions import InsufficientFunds
 from .ledger import TransferSpec
-from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 
 P = LedgerAccount.Purpose
 

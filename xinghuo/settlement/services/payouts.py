@@ -44,8 +44,7 @@ from xinghuo.core.exceptions import (
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from . import ledger
-from .channels.base import (
+from ..channels.base import (
     BadSignature,
     ChannelError,
     ChannelResult,
@@ -56,13 +55,14 @@ from .channels.base import (
     fen_to_yuan,
     get_channel,
 )
-from .exceptions import NotificationChannelMismatch
+from ..exceptions import NotificationChannelMismatch
+from ..models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
+from ..selectors import APPROVE_ROLES
+from . import ledger
 from .ledger import TransferSpec
-from .models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
 from .payout_accounts import payout_account_add as payout_account_add
-from .selectors import APPROVE_ROLES
 
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
@@ -170,7 +170,7 @@ def _first_payout(*, payout_id: str, worker: Worker, amount_fen: int) -> Payout:
 
 
 def _submit_after_commit(payout_pk: int) -> None:
-    from .tasks import submit_payout
+    from ..tasks import submit_payout
 
     transaction.on_commit(lambda: submit_payout.delay(payout_pk))
 

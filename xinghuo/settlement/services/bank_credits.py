@@ -34,17 +34,17 @@ from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, Valida
 from xinghuo.identity import services as identity_services
 from xinghuo.notifications import services as notification_services
 
-from . import ledger
-from .channels.base import get_channel, yuan_to_fen
-from .ledger import TransferSpec
-from .models import (
+from ..channels.base import get_channel, yuan_to_fen
+from ..models import (
     BankMatchAttempt,
     BankTransaction,
     LedgerAccount,
     TopUpDeclaration,
     Transfer,
 )
-from .selectors import FINANCE_ROLES, is_finance_member
+from ..selectors import FINANCE_ROLES, is_finance_member
+from . import ledger
+from .ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = BankTransaction.Source

@@ -38,16 +38,16 @@ from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from . import ledger, tax, tax_facts
-from .exceptions import CorrectionNotFound, IdempotencyConflict
-from .ledger import TransferSpec
-from .models import (
+from ..exceptions import CorrectionNotFound, IdempotencyConflict
+from ..models import (
     Correction,
     CorrectionEvent,
     LedgerAccount,
     Transfer,
     Withholding,
 )
+from . import ledger, tax, tax_facts
+from .ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = Correction.Status

@@ -29,8 +29,8 @@ from django.utils import timezone
 from xinghuo.accounts.models import Organization
 from xinghuo.workforce.models import Worker
 
+from ..models import Correction, Withholding
 from . import tax
-from .models import Correction, Withholding
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
