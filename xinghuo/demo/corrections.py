@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import money
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions.models import Site
@@ -44,14 +45,14 @@ def build_corrections(*, operator: User, password: str) -> str:
     # He withdraws all but 10 yuan, so the chargeback finds his wallet short.
     balance = selectors.wallet_balance(worker=worker)
     if account is not None and balance > 1_000:
-        settlement_services.payout_request(
+        settlement_services.payout_request.nested(
             worker=worker,
             amount_fen=balance - 1_000,
             requested_by=worker.user,
             account=account,
             payout_id=f"DEMO-WITHDRAW-{worker.pk}",
         )
-    correction = settlement_services.correction_request(
+    correction = settlement_services.correction_request.nested(
         operator=operator,
         order_id=withholding.order_id,
         kind=Correction.Kind.CHARGEBACK,
@@ -64,7 +65,7 @@ def build_corrections(*, operator: User, password: str) -> str:
             phone=REVIEWER_PHONE, password=password, name="周复核", is_staff=True
         )
         reviewed = f"; approved by the second operator {REVIEWER_PHONE}"
-        correction = settlement_services.correction_approve(
+        correction = settlement_services.correction_approve.nested(
             operator=reviewer, correction_id=correction.pk
         )
     # Half the debt's worth of work: part of it is netted, the rest stays open on his wallet.
@@ -81,7 +82,7 @@ def build_corrections(*, operator: User, password: str) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+    return money.fen_to_yuan(fen)
 
 
 def _next_order_for(*, worker: Worker, organization: Organization, price_fen: int) -> int:

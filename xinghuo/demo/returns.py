@@ -8,6 +8,7 @@ payout shows 退票 with the channel's reason, and the worker has a notice.
 
 from __future__ import annotations
 
+from xinghuo.core import money
 from xinghuo.settlement import selectors
 from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Payout, PayoutAccount
@@ -45,7 +46,7 @@ def build_returns(*, preferred_phone: str) -> Payout | None:
             or selectors.wallet_balance(worker=worker) < AMOUNT_FEN
         ):
             continue
-        payout = settlement_services.payout_request(
+        payout = settlement_services.payout_request.nested(
             worker=worker,
             amount_fen=AMOUNT_FEN,
             requested_by=worker.user,
@@ -57,7 +58,7 @@ def build_returns(*, preferred_phone: str) -> Payout | None:
         settlement_services.payout_submit(payout_pk=payout.pk)
         channel.return_payout(PAYOUT_ID, reason=REASON)
         headers, body = channel.notification(PAYOUT_ID)
-        return settlement_services.payout_notification(
+        return settlement_services.payout_notification.nested(
             channel=account.channel, headers=headers, body=body
         )
     return None
@@ -69,7 +70,8 @@ def build_returns_summary(*, preferred_phone: str) -> str:
     if payout is None:
         return "Returned payout (退票): none (no worker with 100 yuan to withdraw)"
     user = payout.worker.user
+    amount = money.fen_to_yuan(payout.amount_fen)
     return (
-        f"Returned payout (退票): {payout.payout_id}, ¥{payout.amount_fen // 100} back in the "
+        f"Returned payout (退票): {payout.payout_id}, ¥{amount} back in the "
         f"wallet of {user.name} ({user.phone}, /worker/wallet/)"
     )

@@ -6,3 +6,8 @@ class SettlementConfig(AppConfig):
     name = "xinghuo.settlement"
     label = "settlement"
     verbose_name = _("Settlement")
+
+    def ready(self) -> None:
+        # Register the tasks with Celery now: services queue them by name, without
+        # importing them (settlement.tasks imports the services).
+        from . import tasks  # noqa: F401

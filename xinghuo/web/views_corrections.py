@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import services as settlement_services
@@ -112,7 +113,7 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
                         kind=data["kind"],
                         reason=data["reason"],
                         key=data["key"],
-                        new_gross_fen=None if amount is None else int(amount * 100),
+                        new_gross_fen=None if amount is None else money.yuan_to_fen(amount),
                     )
                 except ApplicationError as exc:
                     _show_service_error(

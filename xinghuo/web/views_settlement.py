@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
@@ -50,9 +51,6 @@ from .views_orders import (
 )
 
 PS = Payout.Status
-# A payout the channel has not answered for this long needs a look (the sweeper queries
-# after two minutes, so ten means the channel keeps saying nothing).
-STUCK_AFTER = timedelta(minutes=10)
 FAILED_WINDOW = timedelta(days=7)
 PAYOUT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
 
@@ -103,7 +101,7 @@ def _yuan_field(label: Any) -> forms.DecimalField:
 
 def _fen(amount_yuan: Decimal) -> int:
     """Exact: the form has refused anything finer than a fen."""
-    return int(amount_yuan * 100)
+    return money.yuan_to_fen(amount_yuan)
 
 
 class TopUpForm(forms.Form):
@@ -185,7 +183,7 @@ def _account_label(account: PayoutAccount) -> str:
 
 def grouped(fen: int) -> str:
     """Fen as yuan with thousands separators for the big figures: 22147487 → "221,474.87"."""
-    return f"{Decimal(fen).scaleb(-2):,.2f}"
+    return money.fen_grouped(fen)
 
 
 def _this_month() -> str:
@@ -630,6 +628,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
             return redirect("web:operator_finance")
 
     now = timezone.now()
+    stuck_after = settlement_services.RetryPolicy.from_settings().stuck_after
     mismatch_count = settlement_selectors.ledger_mismatch_count()
     reports = list(settlement_selectors.reconciliation_reports()[:20])
     return render(
@@ -646,7 +645,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
             ],
             "stuck": [
                 _payout_row(p)
-                for p in settlement_selectors.payouts_submitted_before(before=now - STUCK_AFTER)[
+                for p in settlement_selectors.payouts_submitted_before(before=now - stuck_after)[
                     :50
                 ]
             ],
@@ -654,7 +653,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
                 _payout_row(p)
                 for p in settlement_selectors.payouts_failed_since(since=now - FAILED_WINDOW)[:50]
             ],
-            "stuck_minutes": int(STUCK_AFTER.total_seconds() // 60),
+            "stuck_minutes": int(stuck_after.total_seconds() // 60),
             "failed_days": FAILED_WINDOW.days,
             "reconcile_form": reconcile_form,
             "reports": [
