@@ -200,8 +200,8 @@ def _accounts_by_channel(purpose: str, channels: list[str]) -> list[int]:
     """
     from django.db import transaction
 
-    from xinghuo.settlement import ledger
     from xinghuo.settlement.models import LedgerAccount
+    from xinghuo.settlement.services import ledger
 
     found = dict(
         LedgerAccount.objects.filter(
@@ -218,8 +218,8 @@ def _accounts_by_channel(purpose: str, channels: list[str]) -> list[int]:
 
 
 def ensure_accounts(args: argparse.Namespace) -> tuple[Accounts, float]:
-    from xinghuo.settlement import ledger
     from xinghuo.settlement.models import LedgerAccount
+    from xinghuo.settlement.services import ledger
 
     P = LedgerAccount.Purpose
     start = time.perf_counter()
@@ -243,9 +243,9 @@ def ensure_accounts(args: argparse.Namespace) -> tuple[Accounts, float]:
 def top_up(*, account_ids: list[int], clearing: int, target_fen: int, tag: str) -> int:
     """Bring every account's available balance up to `target_fen` from the clearing account,
     through `transfers_post` in batches. Returns the number of transfers posted."""
-    from xinghuo.settlement import ledger
-    from xinghuo.settlement.ledger import TransferSpec
     from xinghuo.settlement.models import LedgerAccount
+    from xinghuo.settlement.services import ledger
+    from xinghuo.settlement.services.ledger import TransferSpec
 
     rows = LedgerAccount.objects.filter(pk__in=account_ids).values_list(
         "pk", "credits_posted", "debits_posted", "debits_pending"
@@ -271,8 +271,8 @@ def check_ledger(*, key_prefix: str | None = None, expected_transfers: int | Non
     exactly the transfers its clients reported as posted."""
     from django.db.models import F, Sum
 
-    from xinghuo.settlement import ledger
     from xinghuo.settlement.models import LedgerAccount, Transfer
+    from xinghuo.settlement.services import ledger
 
     start = time.perf_counter()
     mismatches = ledger.ledger_verify()
@@ -304,7 +304,7 @@ MakeCall = Callable[[int, int, random.Random], "list[Any] | None"]
 
 def single_transfers(pool: list[int], prefix: str) -> MakeCall:
     """One transfer between two random accounts of `pool` per call."""
-    from xinghuo.settlement.ledger import TransferSpec
+    from xinghuo.settlement.services.ledger import TransferSpec
 
     def make(client: int, n: int, rng: random.Random) -> list[Any]:
         debit, credit = rng.sample(pool, 2)
@@ -325,7 +325,7 @@ def settlement_batches(pool: list[int], prefix: str, shared: tuple[int, int] | N
     """Four linked transfers per call, shaped like `order_settle`'s batch: A→B gross, then
     B→tax, B→fee and B→C net. With `shared` the tax and fee accounts are the platform's
     two accounts, as in production; without, they are random customer accounts too."""
-    from xinghuo.settlement.ledger import TransferSpec
+    from xinghuo.settlement.services.ledger import TransferSpec
 
     def make(client: int, n: int, rng: random.Random) -> list[Any]:
         if shared is None:
@@ -429,8 +429,8 @@ def _client_loop(
     stop or until `make_call` gives None; close the connection at the end."""
     from django.db import connection, connections
 
-    from xinghuo.settlement import ledger
     from xinghuo.settlement.exceptions import InsufficientFunds
+    from xinghuo.settlement.services import ledger
 
     rng = random.Random(seed * 1_000 + idx)
     out: list[Outcome] = []
@@ -563,9 +563,9 @@ def count_queries(accounts: Accounts, run_tag: str, samples: int, seed: int) -> 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from xinghuo.settlement import ledger
     from xinghuo.settlement.exceptions import InsufficientFunds
-    from xinghuo.settlement.ledger import TransferSpec
+    from xinghuo.settlement.services import ledger
+    from xinghuo.settlement.services.ledger import TransferSpec
 
     rng = random.Random(seed)
     lock_started: list[float] = []
@@ -762,7 +762,7 @@ def run_workloads(args: argparse.Namespace, accounts: Accounts, run_tag: str) ->
 
 
 def _payout_specs(accounts: Accounts, prefix: str, rng: random.Random) -> list[Any]:
-    from xinghuo.settlement.ledger import TransferSpec
+    from xinghuo.settlement.services.ledger import TransferSpec
 
     return [
         TransferSpec(

@@ -331,7 +331,7 @@ if _payout_channels_file:
     PAYOUT_CHANNELS = json.loads(Path(_payout_channels_file).read_text())
 # Wallet withdrawals above this (fen) wait for a platform operator's approval.
 PAYOUT_APPROVAL_THRESHOLD_FEN = int(os.environ.get("PAYOUT_APPROVAL_THRESHOLD_FEN", "500000"))
-# Payout retry policy (settlement.payouts.RetryPolicy, driven by the per-minute sweep): a
+# Payout retry policy (settlement.services.payouts.RetryPolicy, driven by the per-minute sweep): a
 # submitted payout its channel does not know is resubmitted, with the same channel id, once
 # its last submission is this old; after PAYOUT_MAX_ATTEMPTS submissions it waits for an
 # operator on the finance page instead.

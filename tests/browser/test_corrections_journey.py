@@ -11,7 +11,7 @@ from django.db import transaction
 from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import log_in
-from xinghuo.settlement import ledger, services
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction
 from xinghuo.work_orders.models import WorkOrder
 
@@ -31,7 +31,7 @@ def test_an_operator_corrects_an_order_and_the_worker_sees_it_on_a_phone(
     WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
     order.refresh_from_db()
     with transaction.atomic():
-        services.order_settle(
+        settlement_services.order_settle(
             order=order, at=datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
         )
     base = live_server.url
@@ -46,7 +46,7 @@ def test_an_operator_corrects_an_order_and_the_worker_sees_it_on_a_phone(
     expect(page.locator('#correction-list tr[data-correction] >> text="银行拒付"')).to_be_visible()
     correction = Correction.objects.get()
     assert correction.status == "executed"  # 800 yuan: under the threshold
-    assert ledger.ledger_verify() == []
+    assert settlement_services.ledger_verify() == []
 
     page.context.clear_cookies()
     page.set_viewport_size({"width": 360, "height": 800})

@@ -12,10 +12,9 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
 from tests.browser.helpers import log_in
-from xinghuo.settlement import ledger, payouts
-from xinghuo.settlement.channels.base import get_channel, reset_channels
-from xinghuo.settlement.ledger import TransferSpec
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import LedgerAccount, Payout, PayoutAttempt
+from xinghuo.settlement.services import TransferSpec, channels_reset
 from xinghuo.settlement.tests.identities import approve_identity
 
 pytestmark = [
@@ -30,23 +29,27 @@ REASON = "收款账户已销户，资金退回"
 def test_the_worker_sees_his_returned_withdrawal_on_a_phone(
     browser: Browser, live_server, make_worker, operator, django_capture_on_commit_callbacks
 ):
-    reset_channels()
+    channels_reset()
     worker = make_worker()
     approve_identity(worker, reviewer=operator, seq=1)
-    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
-    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
-    ledger.transfers_post(specs=[TransferSpec("fund", clearing.pk, wallet.pk, 50_000, "test")])
-    payouts.payout_account_add(
+    clearing = settlement_services.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
+    wallet = settlement_services.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
+    settlement_services.transfers_post(
+        specs=[TransferSpec("fund", clearing.pk, wallet.pk, 50_000, "test")]
+    )
+    settlement_services.payout_account_add(
         worker=worker, channel="alipay", account="13800138000", account_name=worker.user.name
     )
     with django_capture_on_commit_callbacks(execute=True):
-        payout = payouts.payout_request(worker=worker, amount_fen=20_000, requested_by=None)
-    sandbox = get_channel("alipay")
+        payout = settlement_services.payout_request(
+            worker=worker, amount_fen=20_000, requested_by=None
+        )
+    sandbox = settlement_services.sandbox_channel("alipay")
     sandbox.return_payout(payout.payout_id, reason=REASON)
     headers, body = sandbox.notification(payout.payout_id)
-    payouts.payout_notification(channel="alipay", headers=headers, body=body)
+    settlement_services.payout_notification(channel="alipay", headers=headers, body=body)
     # And one the retry policy gave up on, for the operator.
-    stuck = payouts.payout_request(
+    stuck = settlement_services.payout_request(
         worker=worker, amount_fen=1_000, requested_by=None, payout_id="LOST-1"
     )
     Payout.objects.filter(pk=stuck.pk).update(
@@ -90,4 +93,4 @@ def test_the_worker_sees_his_returned_withdrawal_on_a_phone(
         page.screenshot(path=str(SCREENSHOT_DIR / "payout_attention_operator.png"), full_page=True)
     finally:
         desk.close()
-    reset_channels()
+    channels_reset()

@@ -16,10 +16,12 @@ from django.utils import timezone
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import money
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions.models import Site
-from xinghuo.settlement import corrections, payouts, selectors
+from xinghuo.settlement import selectors
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction, PayoutAccount, Withholding
 from xinghuo.work_orders import services as order_services
 from xinghuo.workforce.models import Worker
@@ -43,14 +45,14 @@ def build_corrections(*, operator: User, password: str) -> str:
     # He withdraws all but 10 yuan, so the chargeback finds his wallet short.
     balance = selectors.wallet_balance(worker=worker)
     if account is not None and balance > 1_000:
-        payouts.payout_request(
+        settlement_services.payout_request.nested(
             worker=worker,
             amount_fen=balance - 1_000,
             requested_by=worker.user,
             account=account,
             payout_id=f"DEMO-WITHDRAW-{worker.pk}",
         )
-    correction = corrections.correction_request(
+    correction = settlement_services.correction_request.nested(
         operator=operator,
         order_id=withholding.order_id,
         kind=Correction.Kind.CHARGEBACK,
@@ -63,11 +65,13 @@ def build_corrections(*, operator: User, password: str) -> str:
             phone=REVIEWER_PHONE, password=password, name="周复核", is_staff=True
         )
         reviewed = f"; approved by the second operator {REVIEWER_PHONE}"
-        correction = corrections.correction_approve(operator=reviewer, correction_id=correction.pk)
+        correction = settlement_services.correction_approve.nested(
+            operator=reviewer, correction_id=correction.pk
+        )
     # Half the debt's worth of work: part of it is netted, the rest stays open on his wallet.
     price = max(10_000, correction.debt_fen // 200 * 100)
     netted = _next_order_for(worker=worker, organization=withholding.organization, price_fen=price)
-    open_debt = corrections.worker_open_debt_fen(worker=worker)
+    open_debt = settlement_services.worker_open_debt_fen(worker=worker)
     return (
         f"Correction (/operator/corrections/): order #{withholding.order_id} of "
         f"{worker.user.name} charged back, ¥{_yuan(correction.old_gross_fen)}: "
@@ -78,7 +82,7 @@ def build_corrections(*, operator: User, password: str) -> str:
 
 
 def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+    return money.fen_to_yuan(fen)
 
 
 def _next_order_for(*, worker: Worker, organization: Organization, price_fen: int) -> int:

@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from stdnum import luhn
 
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import money
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions.models import Site
-from xinghuo.settlement import payouts
 from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
@@ -92,7 +92,7 @@ def build_orders(
         owner = Membership.objects.get(organization=org, role=Membership.Role.OWNER).user
         # The employer's opening escrow balance: a transfer the bank notified, its memo
         # carrying the employer's top-up code.
-        settlement_services.bank_credit_receive(
+        settlement_services.bank_credit_receive.nested(
             txn_id=f"DEMO-{org.pk}-0001",
             amount_fen=20_000_000,
             payer_name=org.name,
@@ -117,7 +117,7 @@ def build_orders(
                 priority=template.priority,
                 deadline_at=now + timedelta(hours=template.hours_to_deadline),
                 estimated_minutes=template.minutes,
-                price_fen=template.price_yuan * 100,
+                price_fen=money.yuan_to_fen(template.price_yuan),
                 base_points=template.points,
             )
             order = order_services.work_order_create(
@@ -205,6 +205,6 @@ def _bind_payout_accounts(rng: random.Random) -> None:
         else:
             body = rng.choice(DEBIT_BINS) + "".join(str(rng.randint(0, 9)) for _ in range(12))
             channel, account = "bank", body + luhn.calc_check_digit(body)
-        payouts.payout_account_add(
+        settlement_services.payout_account_add(
             worker=worker, channel=channel, account=account, account_name=worker.user.name
         )

@@ -8,9 +8,9 @@ payout shows 退票 with the channel's reason, and the worker has a notice.
 
 from __future__ import annotations
 
-from xinghuo.settlement import payouts, selectors
-from xinghuo.settlement.channels.base import get_channel
-from xinghuo.settlement.channels.sandbox import SandboxChannel
+from xinghuo.core import money
+from xinghuo.settlement import selectors
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Payout, PayoutAccount
 from xinghuo.workforce.models import Worker
 
@@ -39,14 +39,14 @@ def build_returns(*, preferred_phone: str) -> Payout | None:
         return existing
     for worker in _candidates(preferred_phone):
         account = PayoutAccount.objects.get(worker=worker, is_default=True)
-        channel = get_channel(account.channel)
+        channel = settlement_services.sandbox_channel(account.channel)
         if (
-            not isinstance(channel, SandboxChannel)
+            channel is None
             or account.account[-1:] in _NOT_PAID_AT_ONCE
             or selectors.wallet_balance(worker=worker) < AMOUNT_FEN
         ):
             continue
-        payout = payouts.payout_request(
+        payout = settlement_services.payout_request.nested(
             worker=worker,
             amount_fen=AMOUNT_FEN,
             requested_by=worker.user,
@@ -55,10 +55,12 @@ def build_returns(*, preferred_phone: str) -> Payout | None:
         )
         # Sent now rather than after the build's transaction commits (that later call
         # finds the payout settled and does nothing).
-        payouts.payout_submit(payout_pk=payout.pk)
+        settlement_services.payout_submit(payout_pk=payout.pk)
         channel.return_payout(PAYOUT_ID, reason=REASON)
         headers, body = channel.notification(PAYOUT_ID)
-        return payouts.payout_notification(channel=account.channel, headers=headers, body=body)
+        return settlement_services.payout_notification.nested(
+            channel=account.channel, headers=headers, body=body
+        )
     return None
 
 
@@ -68,7 +70,8 @@ def build_returns_summary(*, preferred_phone: str) -> str:
     if payout is None:
         return "Returned payout (退票): none (no worker with 100 yuan to withdraw)"
     user = payout.worker.user
+    amount = money.fen_to_yuan(payout.amount_fen)
     return (
-        f"Returned payout (退票): {payout.payout_id}, ¥{payout.amount_fen // 100} back in the "
+        f"Returned payout (退票): {payout.payout_id}, ¥{amount} back in the "
         f"wallet of {user.name} ({user.phone}, /worker/wallet/)"
     )

@@ -6,7 +6,8 @@ names no employer, waiting for the operator on /operator/finance/bank/."""
 from __future__ import annotations
 
 from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.settlement import bank_credits
+from xinghuo.core import money
+from xinghuo.settlement import services as settlement_services
 
 WAITING_SERIAL = "CMB20261128000417"
 WAITING_FEN = 5_000_000  # 50,000 yuan
@@ -28,12 +29,12 @@ def build_topups(*, organizations: list[Organization], operator: User) -> str:
         .first()
     )
     assert member is not None
-    bank_credits.topup_declare(
+    settlement_services.topup_declare.nested(
         actor=member.user, organization=org, amount_fen=WAITING_FEN, bank_serial=WAITING_SERIAL
     )
-    bank_credits.bank_statement_import(operator=operator, data=STATEMENT.encode())
+    settlement_services.bank_statement_import.nested(operator=operator, data=STATEMENT.encode())
     return (
-        f"Escrow top-up declared, waiting for the bank (待到账): ¥{WAITING_FEN // 100} "
+        f"Escrow top-up declared, waiting for the bank (待到账): ¥{money.fen_to_yuan(WAITING_FEN)} "
         f"{WAITING_SERIAL} by {member.user.name} of {org.name} (/employer/finance/); "
         "1 bank statement line to match (/operator/finance/bank/)"
     )

@@ -11,8 +11,7 @@ from xinghuo.core.api import Id, Pagination, Year, paginate
 from xinghuo.core.exceptions import Unauthorized
 from xinghuo.workforce import selectors as workforce_selectors
 
-from . import bank_credits, corrections, payouts, selectors, tax_facts
-from . import payout_accounts as payout_accounts_module
+from . import selectors
 from .channels.base import BadSignature, UnknownChannel
 from .models import (
     BankTransaction,
@@ -59,6 +58,8 @@ from .schemas import (
     WithholdingOut,
     WorkerCorrectionsOut,
 )
+from .services import bank_credits, corrections, payouts, tax_facts
+from .services import payout_accounts as payout_accounts_module
 
 router = Router(tags=["settlement"])
 

@@ -11,6 +11,9 @@ class SettlementConfig(AppConfig):
         # Key rotation (manage.py identity_rotate_keys) re-encrypts what this app stores.
         from xinghuo.core.crypto import reencryption_register
 
-        from .payout_accounts import payout_accounts_reencrypt_all
+        from .services import payout_accounts_reencrypt_all
 
         reencryption_register(what="payout accounts", reencrypt_all=payout_accounts_reencrypt_all)
+        # Register the tasks with Celery now: services queue them by name, without
+        # importing them (settlement.tasks imports the services).
+        from . import tasks  # noqa: F401

@@ -2,6 +2,10 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.core.exceptions import Conflict, NotFound, ValidationFailed
 
+# A channel that could not be reached or is not configured: other apps catch these from here.
+from .channels.base import ChannelError as ChannelError
+from .channels.base import UnknownChannel as UnknownChannel
+
 
 class InsufficientFunds(Conflict):
     default_code = "insufficient_funds"

@@ -7,7 +7,7 @@ from ninja import Schema
 from pydantic import Field
 
 from .models import PayoutAccount, TopUpDeclaration
-from .payout_accounts import AccountWarning
+from .services.payout_accounts import AccountWarning
 
 
 class TopUpIn(Schema):

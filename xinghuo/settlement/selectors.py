@@ -11,7 +11,6 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core.exceptions import NotFound
 from xinghuo.workforce.models import Worker
 
-from . import ledger
 from .exceptions import PayoutAccountNotFound
 from .models import (
     LedgerAccount,
@@ -201,6 +200,9 @@ def reconciliation_reports() -> QuerySet[ReconciliationReport]:
 
 def ledger_mismatch_count() -> int:
     """How many stored account totals differ from a replay of the transfers (0: sound)."""
+    # Imported here: the services package imports this module (finance roles, scopes).
+    from .services import ledger
+
     return len(ledger.ledger_verify())
 
 

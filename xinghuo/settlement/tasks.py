@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import ledger, payouts
+from .services import ledger, payouts
 
 
-@shared_task(name="settlement.submit_payout")
+@shared_task(name=payouts.SUBMIT_TASK)
 def submit_payout(payout_pk: int) -> str:
     """Send one payout (idempotent: the channel knows our payout id)."""
     return payouts.payout_submit(payout_pk=payout_pk).status

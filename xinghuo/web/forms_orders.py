@@ -11,12 +11,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinghuo.core import money
 from xinghuo.work_orders.models import WorkOrder
 
 # The employer types local (Beijing) times; the services store aware UTC datetimes.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-FEN_PER_YUAN = Decimal(100)
 
 STATUS_CHOICES = [("", _("All statuses")), *WorkOrder.Status.choices]
 PRIORITY_CHOICES = [("", _("All priorities")), *WorkOrder.Priority.choices]
@@ -52,7 +52,7 @@ class ShanghaiDateTimeField(forms.DateTimeField):
 
 def yuan_to_fen(value: Decimal) -> int:
     """Exact: the form has already refused anything finer than a fen."""
-    return int(value * FEN_PER_YUAN)
+    return money.yuan_to_fen(value)
 
 
 class OrderFilterForm(forms.Form):
@@ -138,10 +138,12 @@ class OrderCreateForm(forms.Form):
         price: Decimal = self.cleaned_data["price_yuan"]
         # 12.34 is a price, 12.345 is not: a fen is the smallest unit, and money is never rounded
         # silently. (Trailing zeros such as 12.340 are fine.)
-        if (price * FEN_PER_YUAN) != (price * FEN_PER_YUAN).to_integral_value():
+        try:
+            money.yuan_to_fen(price)
+        except money.AmountInvalid:
             raise forms.ValidationError(
                 _("Enter the price in yuan with at most two decimals (fen)."), code="fen"
-            )
+            ) from None
         return price
 
 

@@ -2,7 +2,7 @@
 employers or their declarations, and see what is left to reconcile — lines nobody has matched,
 declarations the bank has not confirmed, refused attempts to credit a line twice.
 
-Views parse input and call `settlement.bank_credits`; money moves only there.
+Views parse input and call `settlement.services`; money moves only there.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinghuo.core.exceptions import ApplicationError
-from xinghuo.settlement import bank_credits
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import BankTransaction, TopUpDeclaration
 
 from .views_orders import yuan
@@ -77,7 +77,7 @@ def _match(request: HttpRequest, operator: Any) -> None:
     if not declaration_id:
         organization_id = int(data["topup_code"][2:])
     try:
-        transfer = bank_credits.bank_transaction_match(
+        transfer = settlement_services.bank_transaction_match(
             operator=operator,
             bank_transaction_id=data["line"],
             organization_id=organization_id,
@@ -106,9 +106,9 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
             if statement_form.is_valid():
                 upload = statement_form.cleaned_data["file"]
                 try:
-                    result = bank_credits.bank_statement_import(
+                    result = settlement_services.bank_statement_import(
                         operator=operator,
-                        data=upload.read(bank_credits.MAX_STATEMENT_BYTES + 1),
+                        data=upload.read(settlement_services.MAX_STATEMENT_BYTES + 1),
                     )
                 except ApplicationError as exc:
                     statement_form.add_error("file", str(exc.message))
@@ -132,7 +132,7 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Unknown action."))
             return redirect("web:operator_bank")
-    declarations = list(bank_credits.declarations_unmatched()[:200])
+    declarations = list(settlement_services.declarations_unmatched()[:200])
     return render(
         request,
         "web/settlement/operator_bank.html",
@@ -140,7 +140,7 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
             "statement_form": statement_form,
             "lines": [
                 _line_row(line, declarations)
-                for line in bank_credits.bank_transactions(unmatched=True).order_by(
+                for line in settlement_services.bank_transactions(unmatched=True).order_by(
                     "created_at", "pk"
                 )[:200]
             ],
@@ -148,18 +148,20 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
                 {
                     "d": d,
                     "amount_yuan": yuan(d.amount_fen),
-                    "code": bank_credits.topup_code(d.organization),
+                    "code": settlement_services.topup_code(d.organization),
                 }
                 for d in declarations
             ],
-            "attempts": list(bank_credits.match_attempts_refused()[:100]),
+            "attempts": list(settlement_services.match_attempts_refused()[:100]),
             "credited": [
                 {
                     "line": line,
                     "amount_yuan": yuan(line.amount_fen),
                     "source": SOURCE_LABELS.get(line.source, line.source),
                 }
-                for line in bank_credits.bank_transactions().filter(transfer__isnull=False)[:30]
+                for line in settlement_services.bank_transactions().filter(transfer__isnull=False)[
+                    :30
+                ]
             ],
         },
     )
@@ -172,7 +174,7 @@ def operator_declaration_receipt(request: HttpRequest, declaration_id: int) -> H
     if operator is None:
         raise Http404
     try:
-        data, content_type = bank_credits.declaration_proof(
+        data, content_type = settlement_services.declaration_proof(
             operator=operator, declaration_id=declaration_id
         )
     except ApplicationError:

@@ -25,9 +25,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
-from xinghuo.settlement import corrections
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction, CorrectionEvent
 
 from .views_orders import _page, _show_service_error, yuan
@@ -106,13 +107,13 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
                 data = form.cleaned_data
                 amount = data["new_gross_yuan"]
                 try:
-                    correction = corrections.correction_request(
+                    correction = settlement_services.correction_request(
                         operator=user,
                         order_id=data["order_id"],
                         kind=data["kind"],
                         reason=data["reason"],
                         key=data["key"],
-                        new_gross_fen=None if amount is None else int(amount * 100),
+                        new_gross_fen=None if amount is None else money.yuan_to_fen(amount),
                     )
                 except ApplicationError as exc:
                     _show_service_error(
@@ -132,10 +133,10 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
                 if not is_id(pk):
                     raise ApplicationError(_("Correction not found."), code="not_found")
                 if action == "approve":
-                    corrections.correction_approve(operator=user, correction_id=int(pk))
+                    settlement_services.correction_approve(operator=user, correction_id=int(pk))
                     messages.success(request, _("Correction approved and executed."))
                 else:
-                    corrections.correction_reject(
+                    settlement_services.correction_reject(
                         operator=user,
                         correction_id=int(pk),
                         reason=request.POST.get("reason", ""),
@@ -148,13 +149,13 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Unknown action."))
             return redirect("web:operator_corrections")
 
-    awaiting = corrections.corrections_for_operator(
+    awaiting = settlement_services.corrections_for_operator(
         operator=user, status=Correction.Status.AWAITING_APPROVAL
     )
     # The list shows each correction's audit trail: its events in one query, not one a row.
     page = _page(
         request,
-        corrections.corrections_for_operator(operator=user).prefetch_related(
+        settlement_services.corrections_for_operator(operator=user).prefetch_related(
             Prefetch("events", queryset=CorrectionEvent.objects.select_related("actor"))
         ),
     )

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 
 from xinghuo.accounts.auth import current_user
 from xinghuo.analytics import selectors as analytics
+from xinghuo.core import money
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
 
@@ -35,7 +36,7 @@ STATUS_LABELS = dict(WorkOrder.Status.choices)
 
 
 def _yuan(fen: int) -> Decimal:
-    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+    return money.fen_to_decimal(fen)
 
 
 def _percent(rate: Decimal | None) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, NotFound
 from xinghuo.core.geo import Point, haversine_m
@@ -89,7 +89,7 @@ EVENT_LABELS = {
 
 def yuan(fen: int) -> str:
     """Integer fen as a yuan amount with two decimals, exactly (no float on the way)."""
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+    return money.fen_to_yuan(fen)
 
 
 def distance_label(metres: float | None) -> str:

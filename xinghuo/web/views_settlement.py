@@ -31,18 +31,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
-from xinghuo.settlement import (
-    bank_credits,
-    corrections,
-    declaration,
-    payout_accounts,
-    payouts,
-)
 from xinghuo.settlement import selectors as settlement_selectors
-from xinghuo.settlement.channels.base import ChannelError, UnknownChannel
+from xinghuo.settlement import services as settlement_services
+from xinghuo.settlement.exceptions import ChannelError, UnknownChannel
 from xinghuo.settlement.models import Payout, PayoutAccount, Transfer, Withholding
 from xinghuo.workforce.models import Worker
 
@@ -56,9 +51,6 @@ from .views_orders import (
 )
 
 PS = Payout.Status
-# A payout the channel has not answered for this long needs a look (the sweeper queries
-# after two minutes, so ten means the channel keeps saying nothing).
-STUCK_AFTER = timedelta(minutes=10)
 FAILED_WINDOW = timedelta(days=7)
 PAYOUT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
 
@@ -109,7 +101,7 @@ def _yuan_field(label: Any) -> forms.DecimalField:
 
 def _fen(amount_yuan: Decimal) -> int:
     """Exact: the form has refused anything finer than a fen."""
-    return int(amount_yuan * 100)
+    return money.yuan_to_fen(amount_yuan)
 
 
 class TopUpForm(forms.Form):
@@ -191,7 +183,7 @@ def _account_label(account: PayoutAccount) -> str:
 
 def grouped(fen: int) -> str:
     """Fen as yuan with thousands separators for the big figures: 22147487 → "221,474.87"."""
-    return f"{Decimal(fen).scaleb(-2):,.2f}"
+    return money.fen_grouped(fen)
 
 
 def _this_month() -> str:
@@ -203,7 +195,7 @@ def _xlsx(data: bytes, filename: str) -> FileResponse:
         io.BytesIO(data),
         as_attachment=True,
         filename=filename,
-        content_type=declaration.XLSX_CONTENT_TYPE,
+        content_type=settlement_services.XLSX_CONTENT_TYPE,
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -218,7 +210,7 @@ def _payout_row(payout: Payout) -> dict[str, Any]:
 
 
 def _settlement_row(w: Withholding) -> dict[str, Any]:
-    worker_fee = declaration.worker_fee_fen(w)
+    worker_fee = settlement_services.worker_fee_fen(w)
     employer_fee = w.fee_fen - worker_fee
     return {
         "w": w,
@@ -297,12 +289,14 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
                 data = topup_form.cleaned_data
                 proof = data.get("proof")
                 try:
-                    declared = bank_credits.topup_declare(
+                    declared = settlement_services.topup_declare(
                         actor=user,
                         organization=org,
                         amount_fen=_fen(data["amount_yuan"]),
                         bank_serial=data["reference"],
-                        proof=proof.read(bank_credits.MAX_PROOF_BYTES + 1) if proof else None,
+                        proof=proof.read(settlement_services.MAX_PROOF_BYTES + 1)
+                        if proof
+                        else None,
                     )
                 except ApplicationError as exc:
                     if exc.code == "declaration_conflict":
@@ -337,7 +331,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=org, payout_pk=int(payout_pk)
                 )
-                payouts.payout_approve(approver=user, payout_pk=payout.pk)
+                settlement_services.payout_approve(approver=user, payout_pk=payout.pk)
             except ApplicationError as exc:
                 messages.error(request, str(exc.message))
             else:
@@ -369,10 +363,10 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
             can_approve=role in settlement_selectors.APPROVE_ROLES,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
-            topup_code=bank_credits.topup_code(org),
+            topup_code=settlement_services.topup_code(org),
             declarations=[
                 {"d": d, "amount_yuan": yuan(d.amount_fen)}
-                for d in bank_credits.declarations_for_organization(organization=org)[:20]
+                for d in settlement_services.declarations_for_organization(organization=org)[:20]
             ],
             transfers=[_transfer_row(t, org) for t in transfers],
             page_obj=settlements,
@@ -399,7 +393,7 @@ def employer_statement(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, _("Choose a month."))
         return redirect(f"{reverse('web:employer_finance')}?org={scope.organization.pk}")
     year, month = form.year_month
-    data = declaration.employer_monthly_statement_xlsx(
+    data = settlement_services.employer_monthly_statement_xlsx(
         organization=scope.organization, year=year, month=month
     )
     return _xlsx(data, f"结算对账单_{scope.organization.credit_code}_{year}{month:02d}.xlsx")
@@ -435,7 +429,7 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
             account_form = PayoutAccountForm(request.POST, auto_id="account-%s")
             if account_form.is_valid():
                 try:
-                    added = payout_accounts.payout_account_add(
+                    added = settlement_services.payout_account_add(
                         worker=worker, **account_form.cleaned_data
                     )
                 except ApplicationError as exc:
@@ -454,7 +448,7 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
             if withdraw_form.is_valid():
                 data = withdraw_form.cleaned_data
                 try:
-                    payout = payouts.payout_request(
+                    payout = settlement_services.payout_request(
                         worker=worker,
                         amount_fen=_fen(data["amount_yuan"]),
                         requested_by=current_user(request),
@@ -528,8 +522,8 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
 
 def _worker_corrections(worker: Worker) -> dict[str, Any]:
     """Corrections of the worker's payments and the debt still netted from his earnings."""
-    rows = corrections.corrections_for_worker(worker=worker)[:20]
-    open_debt_fen = corrections.worker_open_debt_fen(worker=worker)
+    rows = settlement_services.corrections_for_worker(worker=worker)[:20]
+    open_debt_fen = settlement_services.worker_open_debt_fen(worker=worker)
     return {
         "open_debt_fen": open_debt_fen,
         "open_debt_yuan": yuan(open_debt_fen),
@@ -555,7 +549,7 @@ def worker_statement(request: HttpRequest) -> HttpResponseBase:
     if worker is None:
         return redirect("web:home")
     year = _year(request)
-    data = declaration.worker_annual_statement_xlsx(worker=worker, year=year)
+    data = settlement_services.worker_annual_statement_xlsx(worker=worker, year=year)
     return _xlsx(data, f"年度收入明细_{year}.xlsx")
 
 
@@ -588,7 +582,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
                 payout = settlement_selectors.payout_get_awaiting_approval(
                     organization=None, payout_pk=int(payout_pk)
                 )
-                payouts.payout_approve(approver=user, payout_pk=payout.pk)
+                settlement_services.payout_approve(approver=user, payout_pk=payout.pk)
             except ApplicationError as exc:
                 messages.error(request, str(exc.message))
             else:
@@ -606,7 +600,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
                     reconcile_form.cleaned_data["day"],
                 )
                 try:
-                    report = payouts.reconcile(channel=channel, day=day)
+                    report = settlement_services.reconcile(channel=channel, day=day)
                 except ApplicationError as exc:
                     reconcile_form.add_error(None, str(exc.message))
                 except (ChannelError, UnknownChannel):
@@ -634,6 +628,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
             return redirect("web:operator_finance")
 
     now = timezone.now()
+    stuck_after = settlement_services.RetryPolicy.from_settings().stuck_after
     mismatch_count = settlement_selectors.ledger_mismatch_count()
     reports = list(settlement_selectors.reconciliation_reports()[:20])
     return render(
@@ -650,7 +645,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
             ],
             "stuck": [
                 _payout_row(p)
-                for p in settlement_selectors.payouts_submitted_before(before=now - STUCK_AFTER)[
+                for p in settlement_selectors.payouts_submitted_before(before=now - stuck_after)[
                     :50
                 ]
             ],
@@ -658,7 +653,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
                 _payout_row(p)
                 for p in settlement_selectors.payouts_failed_since(since=now - FAILED_WINDOW)[:50]
             ],
-            "stuck_minutes": int(STUCK_AFTER.total_seconds() // 60),
+            "stuck_minutes": int(stuck_after.total_seconds() // 60),
             "failed_days": FAILED_WINDOW.days,
             "reconcile_form": reconcile_form,
             "reports": [
@@ -690,5 +685,5 @@ def operator_declaration(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, _("Choose a month."))
         return redirect("web:operator_finance")
     year, month = form.year_month
-    data = declaration.withholding_declaration_xlsx(year=year, month=month)
+    data = settlement_services.withholding_declaration_xlsx(year=year, month=month)
     return _xlsx(data, f"个人所得税扣缴申报_{year}{month:02d}.xlsx")

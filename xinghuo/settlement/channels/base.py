@@ -45,8 +45,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
-from decimal import Decimal
 from typing import Any, Literal
+
+from xinghuo.core import money
 
 Status = Literal["submitted", "succeeded", "failed", "unknown"]
 StatementStatus = Literal["succeeded", "failed", "returned"]
@@ -179,29 +180,14 @@ class PayoutChannel(ABC):
 
 
 def fen_to_yuan(amount_fen: int) -> str:
-    """``123456`` → ``"1234.56"``: exact integer arithmetic, always two decimals."""
+    """``123456`` → ``"1234.56"`` (core.money), for a channel: never negative."""
     if type(amount_fen) is not int or amount_fen < 0:
         raise ValueError(f"amount_fen must be a non-negative int: {amount_fen!r}")
-    return f"{amount_fen // 100}.{amount_fen % 100:02d}"
+    return money.fen_to_yuan(amount_fen)
 
 
-def yuan_to_fen(amount: str) -> int:
-    """``"1234.56"`` → ``123456``; rejects more than two decimals instead of rounding."""
-    text = str(amount).strip().lstrip("+")
-    # Short and plain: "1e999999999" overflows the decimal context (not a ValueError) and
-    # "1_000" is a Python literal, not an amount a bank writes.
-    if len(text) > 32 or "_" in text:
-        raise ValueError(f"not an amount in yuan: {str(amount)[:40]!r}")
-    try:
-        value = Decimal(text)
-        fen = value * 100 if value.is_finite() else None
-    except ArithmeticError:  # decimal's InvalidOperation, Overflow
-        raise ValueError(f"not an amount in yuan: {amount!r}") from None
-    if fen is None or abs(fen) >= 10**24:
-        raise ValueError(f"not an amount in yuan: {amount!r}")
-    if fen != fen.to_integral_value():
-        raise ValueError(f"more than two decimals in yuan amount: {amount!r}")
-    return int(fen)
+# "1234.56" → 123456, strictly; its AmountInvalid is the ValueError the parsers expect.
+yuan_to_fen = money.yuan_to_fen
 
 
 def beijing_to_utc(text: str, fmt: str = "%Y-%m-%d %H:%M:%S") -> datetime:

@@ -17,8 +17,6 @@ from PIL import Image
 from xinghuo.accounts import services as account_services
 from xinghuo.core import crypto
 from xinghuo.notifications.models import Notification
-from xinghuo.settlement import ledger
-from xinghuo.settlement.ledger import TransferSpec
 from xinghuo.settlement.models import (
     BankMatchAttempt,
     BankTransaction,
@@ -26,7 +24,8 @@ from xinghuo.settlement.models import (
     TopUpDeclaration,
     Transfer,
 )
-from xinghuo.settlement.services import topup_code
+from xinghuo.settlement.services import ledger, topup_code
+from xinghuo.settlement.services.ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 
@@ -340,7 +339,7 @@ def test_notifications_and_operator_matches_racing_credit_a_serial_once(make_emp
 
     from django.db import connection, connections
 
-    from xinghuo.settlement import bank_credits
+    from xinghuo.settlement.services import bank_credits
 
     if connection.vendor != "postgresql":
         pytest.skip("real row locking is tested on PostgreSQL (CI runs it)")

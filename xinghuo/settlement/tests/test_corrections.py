@@ -14,7 +14,7 @@ from django.db import transaction
 
 from xinghuo.accounts import services as account_services
 from xinghuo.notifications.models import Notification
-from xinghuo.settlement import declaration, ledger, services
+from xinghuo.settlement import services
 from xinghuo.settlement.models import (
     Correction,
     LedgerAccount,
@@ -22,6 +22,7 @@ from xinghuo.settlement.models import (
     Transfer,
     Withholding,
 )
+from xinghuo.settlement.services import declaration, ledger
 from xinghuo.work_orders.models import WorkOrder
 
 from .test_declaration import settle
@@ -265,7 +266,7 @@ def test_concurrent_requests_and_approvals_execute_one_correction_once(
 
     from django.db import connection, connections
 
-    from xinghuo.settlement import corrections
+    from xinghuo.settlement.services import corrections
 
     if connection.vendor != "postgresql":
         pytest.skip("real row locking is tested on PostgreSQL (CI runs it)")

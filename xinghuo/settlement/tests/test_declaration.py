@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from xinghuo.settlement import declaration, tax, tax_facts
 from xinghuo.settlement.models import SettlementPolicy, Withholding
+from xinghuo.settlement.services import declaration, tax, tax_facts
 
 pytestmark = pytest.mark.django_db
 AT_SITE = {"lat": 30.2601, "lng": 120.1001}

@@ -12,15 +12,15 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xinghuo.settlement import ledger
 from xinghuo.settlement.exceptions import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidAmount,
     PendingNotOpen,
 )
-from xinghuo.settlement.ledger import TransferSpec
 from xinghuo.settlement.models import LedgerAccount, Transfer
+from xinghuo.settlement.services import ledger
+from xinghuo.settlement.services.ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 

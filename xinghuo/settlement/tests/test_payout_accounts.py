@@ -16,8 +16,8 @@ from stdnum import luhn
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity.models import RevealAudit
-from xinghuo.settlement import payout_accounts
 from xinghuo.settlement.models import PayoutAccount
+from xinghuo.settlement.services import payout_accounts
 
 from .identities import submit_identity
 

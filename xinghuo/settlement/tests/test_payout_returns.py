@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from xinghuo.accounts import services as account_services
 from xinghuo.notifications.models import Notification
-from xinghuo.settlement import ledger, payouts
 from xinghuo.settlement.channels.alipay import TRANSFER
 from xinghuo.settlement.channels.base import get_channel, reset_channels
 from xinghuo.settlement.channels.fakes import (
@@ -24,8 +23,9 @@ from xinghuo.settlement.channels.fakes import (
     running_fake_alipay,
     running_fake_bank,
 )
-from xinghuo.settlement.ledger import TransferSpec
 from xinghuo.settlement.models import LedgerAccount, Payout, PayoutAttempt, Transfer
+from xinghuo.settlement.services import ledger, payouts
+from xinghuo.settlement.services.ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 CARD = "6225880212345678"  # 招商银行; the fakes refuse accounts ending in 4 only

@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery import current_app
+from django.db import transaction
 from django.utils import timezone
 
-from xinghuo.settlement import ledger, payouts
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.channels.base import get_channel, reset_channels
 from xinghuo.settlement.exceptions import InsufficientFunds
-from xinghuo.settlement.ledger import TransferSpec
 from xinghuo.settlement.models import LedgerAccount, Payout
+from xinghuo.settlement.services import ledger, payouts
+from xinghuo.settlement.services.ledger import TransferSpec
 
 pytestmark = pytest.mark.django_db
 P = LedgerAccount.Purpose
@@ -253,3 +256,42 @@ def test_payout_api(api, paid_worker, operator, django_capture_on_commit_callbac
         "/reconciliations", {"channel": "bank", "day": str(timezone.localdate())}
     )
     assert report.status_code == 201 and report.json()["mismatches"] == []
+
+
+@pytest.mark.parametrize(
+    "service",
+    [
+        settlement_services.payout_request,
+        settlement_services.payout_approve,
+        settlement_services.payout_notification,
+        settlement_services.topup_declare,
+        settlement_services.bank_credit_receive,
+        settlement_services.bank_statement_import,
+        settlement_services.correction_request,
+        settlement_services.correction_approve,
+        settlement_services.correction_reject,
+    ],
+)
+def test_money_entry_points_refuse_to_run_inside_another_transaction(service):
+    # Durable: the check is made on entering the transaction, before any argument is read.
+    with transaction.atomic(), pytest.raises(RuntimeError, match="durable"):
+        service()
+
+
+def test_a_payout_requested_nested_is_undone_with_the_callers_transaction(paid_worker):
+    bind(paid_worker)
+
+    class Undo(Exception):
+        pass
+
+    with pytest.raises(Undo), transaction.atomic():
+        payouts.payout_request.nested(worker=paid_worker, amount_fen=30_000, requested_by=None)
+        assert Payout.objects.filter(worker=paid_worker).count() == 1
+        raise Undo
+    assert not Payout.objects.filter(worker=paid_worker).exists()
+    assert wallet_of(paid_worker) == 100_000
+
+
+def test_the_payout_task_is_queued_by_name_and_registered(paid_worker):
+    # Services never import settlement.tasks; the app registers the task under this name.
+    assert payouts.SUBMIT_TASK in current_app.tasks

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from xinghuo.settlement import ledger, tax
 from xinghuo.settlement.models import LedgerAccount, SettlementPolicy, Transfer, Withholding
+from xinghuo.settlement.services import ledger, tax
 from xinghuo.work_orders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinghuo.settlement.tax import (
+from xinghuo.settlement.services.tax import (
     TaxMethod,
     TaxResult,
     consecutive_income_months,

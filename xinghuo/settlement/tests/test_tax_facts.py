@@ -12,13 +12,14 @@ import pytest
 
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import NotFound
-from xinghuo.settlement import corrections, services, tax, tax_facts
+from xinghuo.settlement import services
 from xinghuo.settlement.models import (
     DeclaredDeduction,
     Employment,
     SettlementPolicy,
     Withholding,
 )
+from xinghuo.settlement.services import corrections, tax, tax_facts
 from xinghuo.work_orders.models import WorkOrder
 
 BEIJING = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,8 @@ from django.test import Client
 
 from xinghuo.accounts.models import User
 from xinghuo.notifications.models import Notification
-from xinghuo.settlement import bank_credits, selectors
+from xinghuo.settlement import selectors
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import BankMatchAttempt, BankTransaction, TopUpDeclaration
 
 
@@ -30,7 +31,7 @@ STATEMENT = (
 
 def test_the_operator_imports_the_statement_and_credits_a_line_once(make_employer, operator):
     owner, org = make_employer(escrow_fen=0)
-    declaration = bank_credits.topup_declare(
+    declaration = settlement_services.topup_declare(
         actor=owner, organization=org, amount_fen=300_000, bank_serial="MY-SERIAL"
     )
     client = logged_in(operator)
@@ -49,7 +50,7 @@ def test_the_operator_imports_the_statement_and_credits_a_line_once(make_employe
     assert levels(first) == [messages.SUCCESS]
     again = client.post(
         "/operator/finance/bank/",
-        {"action": "match", "line": line.pk, "topup_code": bank_credits.topup_code(org)},
+        {"action": "match", "line": line.pk, "topup_code": settlement_services.topup_code(org)},
         follow=True,
     )
     assert levels(again) == [messages.ERROR]
@@ -83,7 +84,7 @@ def test_the_operator_opens_a_declarations_transfer_receipt(make_employer, opera
     buffer = io.BytesIO()
     Image.new("RGB", (40, 30), "white").save(buffer, format="PNG")
     owner, org = make_employer(escrow_fen=0)
-    declaration = bank_credits.topup_declare(
+    declaration = settlement_services.topup_declare(
         actor=owner,
         organization=org,
         amount_fen=300_000,
@@ -97,7 +98,7 @@ def test_the_operator_opens_a_declarations_transfer_receipt(make_employer, opera
     assert receipt.status_code == 200 and receipt["Content-Type"] == "image/png"
     assert receipt.content == buffer.getvalue()  # decrypted
     assert logged_in(owner).get(url).status_code == 404
-    bare = bank_credits.topup_declare(
+    bare = settlement_services.topup_declare(
         actor=owner, organization=org, amount_fen=100, bank_serial="NO-PROOF"
     )
     missing = f"/operator/finance/bank/declarations/{bare.pk}/receipt/"
@@ -116,14 +117,14 @@ def test_the_bank_page_reads_a_fixed_number_of_queries_however_many_lines(
     client = logged_in(operator)
 
     def credit(serial: str) -> None:
-        bank_credits.bank_statement_import(
+        settlement_services.bank_statement_import(
             operator=operator,
             data=(
                 "交易流水号,记账日期,金额,付款人名称,付款人账号,附言\n"
                 f"{serial},2026-11-27,10.00,某运维公司,6222,转账\n"
             ).encode(),
         )
-        bank_credits.bank_transaction_match(
+        settlement_services.bank_transaction_match(
             operator=operator,
             bank_transaction_id=BankTransaction.objects.get(txn_id=serial).pk,
             organization_id=org.pk,

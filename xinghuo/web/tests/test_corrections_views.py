@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import User
-from xinghuo.settlement import corrections, ledger, services
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction, Transfer
 from xinghuo.work_orders.models import WorkOrder
 
@@ -35,7 +35,7 @@ def settled(make_employer, make_worker, make_order):
     order = make_order(owner=owner, organization=org, price_fen=300_000)
     WorkOrder.objects.filter(pk=order.pk).update(worker=worker)
     order.refresh_from_db()
-    services.order_settle(order=order, at=datetime(2026, 4, 8, 9, 0, tzinfo=BEIJING))
+    settlement_services.order_settle(order=order, at=datetime(2026, 4, 8, 9, 0, tzinfo=BEIJING))
     return order, worker
 
 
@@ -81,7 +81,7 @@ def test_two_operators_correct_an_order_on_the_page_and_the_worker_sees_it(settl
     assert correction.status == "executed" and correction.approved_by == second
     assert (correction.from_wallet_fen, correction.debt_fen) == (200_000, 0)
     assert Transfer.objects.filter(key__startswith=f"correction:{correction.pk}:").count() == 2
-    assert ledger.ledger_verify() == []
+    assert settlement_services.ledger_verify() == []
     trail = logged_in(second).get("/operator/corrections/").content.decode()
     # The audit trail names each step in the page's language, not by its internal code.
     assert 'data-action="executed">' in trail and " · 已执行 · " in trail
@@ -125,7 +125,7 @@ def test_the_corrections_list_reads_the_audit_trails_in_one_query(settled, opera
     console = logged_in(operator)
 
     def correct(n: int, gross_fen: int) -> int:
-        corrections.correction_request(
+        settlement_services.correction_request(
             operator=operator,
             order_id=order.pk,
             kind="amount",

@@ -19,10 +19,10 @@ from PIL import Image
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.models import User
 from xinghuo.identity.ocr.base import OcrLine
-from xinghuo.settlement import ledger, payouts, selectors
-from xinghuo.settlement.channels.base import reset_channels
-from xinghuo.settlement.ledger import TransferSpec
+from xinghuo.settlement import selectors
+from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import LedgerAccount, Payout, PayoutAccount, ReconciliationReport
+from xinghuo.settlement.services import TransferSpec, channels_reset
 from xinghuo.settlement.tests.identities import approve_identity
 from xinghuo.workforce.models import Worker
 
@@ -36,9 +36,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(autouse=True)
 def _fresh_channels():
-    reset_channels()
+    channels_reset()
     yield
-    reset_channels()
+    channels_reset()
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +69,9 @@ def levels(response) -> list[int]:
 
 
 def fund_wallet(worker: Worker, amount_fen: int) -> None:
-    clearing = ledger.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
-    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
-    ledger.transfers_post(
+    clearing = settlement_services.account_for(purpose=P.CHANNEL_CLEARING, channel="test")
+    wallet = settlement_services.account_for(purpose=P.WORKER_WALLET, worker_id=worker.pk)
+    settlement_services.transfers_post(
         specs=[
             TransferSpec(f"fund:{worker.pk}:{amount_fen}", clearing.pk, wallet.pk, amount_fen, "t")
         ]
@@ -80,7 +80,7 @@ def fund_wallet(worker: Worker, amount_fen: int) -> None:
 
 def bind(worker: Worker, account: str = "13800138000", channel: str = "alipay"):
     # The sandbox channel decides the outcome by the account's last character.
-    return payouts.payout_account_add(
+    return settlement_services.payout_account_add(
         worker=worker, channel=channel, account=account, account_name=worker.user.name
     ).account
 
@@ -99,7 +99,7 @@ def org_payout(make_employer, make_worker, verified_identity):
     worker = verified_identity(make_worker(name="钱八"))
     fund_wallet(worker, 100_000)
     bind(worker)
-    payout = payouts.payout_request(
+    payout = settlement_services.payout_request(
         worker=worker, amount_fen=60_000, requested_by=finance, organization=org
     )
     assert payout.status == "awaiting_approval"
@@ -220,7 +220,7 @@ def test_the_approve_button_needs_a_second_person(org_payout, django_capture_on_
     payout.refresh_from_db()
     assert payout.status == "succeeded" and payout.approved_by == org_payout["owner"]
     assert resp.context["awaiting"] == []
-    assert ledger.ledger_verify() == []
+    assert settlement_services.ledger_verify() == []
 
 
 def test_the_monthly_statement_download_is_the_picked_organizations_own(make_employer):
@@ -412,7 +412,9 @@ def test_a_worker_sees_only_his_own_wallet_and_statement(
 ):
     bind(worker_with_money)
     with django_capture_on_commit_callbacks(execute=True):
-        payouts.payout_request(worker=worker_with_money, amount_fen=5_000, requested_by=None)
+        settlement_services.payout_request(
+            worker=worker_with_money, amount_fen=5_000, requested_by=None
+        )
     other = make_worker(name="吴十")
     page = logged_in(other.user).get("/worker/wallet/")
     assert page.context["balance_yuan"] == "0.00"
@@ -504,12 +506,12 @@ def test_the_operator_lists_stuck_and_failed_payouts(
 
     bind(worker_with_money, account="13800000009")  # paid, but the answer is lost
     with django_capture_on_commit_callbacks(execute=True):
-        stuck = payouts.payout_request(
+        stuck = settlement_services.payout_request(
             worker=worker_with_money, amount_fen=1_000, requested_by=None
         )
     bind(worker_with_money, account="6222020200112233444", channel="bank")  # account unknown
     with django_capture_on_commit_callbacks(execute=True):
-        failed = payouts.payout_request(
+        failed = settlement_services.payout_request(
             worker=worker_with_money, amount_fen=2_000, requested_by=None
         )
     page = logged_in(operator).get("/operator/finance/")
@@ -525,7 +527,9 @@ def test_the_operator_runs_a_reconciliation_from_the_form(
 ):
     bind(worker_with_money)
     with django_capture_on_commit_callbacks(execute=True):
-        payouts.payout_request(worker=worker_with_money, amount_fen=1_000, requested_by=None)
+        settlement_services.payout_request(
+            worker=worker_with_money, amount_fen=1_000, requested_by=None
+        )
     client = logged_in(operator)
     today = timezone.localdate().isoformat()
     resp = client.post(

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Organization
+from xinghuo.core import money
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.regions.models import Site
 from xinghuo.workforce.models import Role, Skill
@@ -111,12 +112,15 @@ def yuan_to_fen(value: object, *, field: str) -> int | None:
     number = _decimal(value, field=field)
     if number is None:
         return None
-    fen = number * 100
-    if fen != fen.to_integral_value():
-        raise bad(_("A price has at most 2 decimals (fen), e.g. 12.34."), field, "invalid_price")
+    try:
+        fen = money.yuan_to_fen(number)
+    except money.AmountInvalid:
+        raise bad(
+            _("A price has at most 2 decimals (fen), e.g. 12.34."), field, "invalid_price"
+        ) from None
     if fen < 0:
         raise bad(_("The price cannot be negative."), field, "invalid_price")
-    return int(fen)
+    return fen
 
 
 def external_ref(value: object, *, field: str = "external_ref") -> str:

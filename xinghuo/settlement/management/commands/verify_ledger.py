@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from xinghuo.settlement.bank_credits import escrow_credits_unbacked
-from xinghuo.settlement.ledger import ledger_verify
 from xinghuo.settlement.models import LedgerAccount, Transfer
+from xinghuo.settlement.services.bank_credits import escrow_credits_unbacked
+from xinghuo.settlement.services.ledger import ledger_verify
 
 
 class Command(BaseCommand):

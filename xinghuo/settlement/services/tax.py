@@ -36,6 +36,8 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Context, Decimal, localcontext
 from enum import StrEnum
 
+from xinghuo.core import money
+
 __all__ = [
     "ANNUAL_BASIC_DEDUCTION_FEN",
     "CUMULATIVE_TABLE",
@@ -56,7 +58,6 @@ __all__ = [
 # only rounding is the explicit quantize in _round_fen. A local context also protects us from a
 # caller who changed the thread's default context.
 _CONTEXT = Context(prec=50, rounding=ROUND_HALF_UP)
-_ONE_FEN = Decimal(1)
 
 #: 减除费用 — the basic deduction of 5,000 yuan per month (个人所得税法第六条).
 MONTHLY_BASIC_DEDUCTION_FEN = 500_000
@@ -442,7 +443,7 @@ def _bracket(table: tuple[Bracket, ...], taxable: Decimal) -> Bracket:
 
 
 def _round_fen(amount: Decimal) -> int:
-    return int(amount.quantize(_ONE_FEN, rounding=ROUND_HALF_UP))
+    return money.round_fen(amount)
 
 
 def _check_fen(**amount: int) -> None:

@@ -20,26 +20,18 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinghuo.core import money
 from xinghuo.work_orders.models import WorkOrder
 
+from ..exceptions import InsufficientFunds
+from ..models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 from . import corrections, ledger, payouts, tax_facts
-
-# Money into escrow lives in bank_credits; these names stay importable from here.
-from .bank_credits import (  # noqa: F401
-    TOPUP_CODE,
-    bank_credit_receive,
-    escrow_topup_from_bank,
-    topup_code,
-    topup_declare,
-)
-from .exceptions import InsufficientFunds
 from .ledger import TransferSpec
-from .models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
 
 P = LedgerAccount.Purpose
 
@@ -58,8 +50,8 @@ def _reserved(org_id: int) -> LedgerAccount:
 
 
 def _employer_fee(order: WorkOrder, policy: SettlementPolicy) -> int:
-    fee = (Decimal(order.price_fen) * policy.fee_rate).quantize(Decimal("1"), ROUND_HALF_UP)
-    return int(fee) if policy.fee_payer == SettlementPolicy.FeePayer.EMPLOYER else 0
+    fee = money.round_fen(Decimal(order.price_fen) * policy.fee_rate)
+    return fee if policy.fee_payer == SettlementPolicy.FeePayer.EMPLOYER else 0
 
 
 def order_reserve(*, order: WorkOrder) -> Transfer | None:
@@ -128,7 +120,7 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
         # The employer's fee was reserved with the price at publication: take exactly that.
         fee, worker_fee = hold.amount_fen - gross, 0
     elif policy.fee_payer == SettlementPolicy.FeePayer.WORKER:
-        fee = int((Decimal(gross) * policy.fee_rate).quantize(Decimal("1"), ROUND_HALF_UP))
+        fee = money.round_fen(Decimal(gross) * policy.fee_rate)
         worker_fee = fee
     else:
         fee = worker_fee = 0
@@ -206,8 +198,8 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
     account = PayoutAccount.objects.filter(worker_id=worker_id, is_default=True).first()
     if net and account is not None and account.auto_withdraw:
         # Real-time pay: straight on to the worker's account (a second approver above the
-        # employer's threshold).
-        payouts.payout_request(
+        # employer's threshold). Inside the caller's transaction: the settlement's own.
+        payouts.payout_request.nested(
             worker=order.worker,  # type: ignore[arg-type]
             amount_fen=net,
             requested_by=None,

@@ -20,17 +20,18 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
 from xinghuo.accounts.models import Organization
+from xinghuo.core import money
 from xinghuo.workforce.models import Worker
 
+from ..models import Correction, Withholding
 from . import tax
-from .models import Correction, Withholding
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -67,7 +68,7 @@ _CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
 
 def yuan(fen: int) -> Decimal:
     """Fen as yuan, exactly, with two decimals: 123456 → Decimal("1234.56")."""
-    return Decimal(fen).scaleb(-2).quantize(Decimal("0.01"))
+    return money.fen_to_decimal(fen)
 
 
 def withholding_agent_name() -> str:
@@ -119,7 +120,7 @@ class DeclarationLine:
 
 
 def _round_fen(amount: Decimal) -> int:
-    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return money.round_fen(amount)
 
 
 def _labour_expense(income_fen: int) -> int:

@@ -24,7 +24,7 @@ correction executes once (its status, under a row lock, and its ledger keys).
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,20 +34,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.core import money
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from xinghuo.core.transactions import durable
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from . import ledger, tax, tax_facts
-from .exceptions import CorrectionNotFound, IdempotencyConflict
-from .ledger import TransferSpec
-from .models import (
+from ..exceptions import CorrectionNotFound, IdempotencyConflict
+from ..models import (
     Correction,
     CorrectionEvent,
     LedgerAccount,
     Transfer,
     Withholding,
 )
+from . import ledger, tax, tax_facts
+from .ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = Correction.Status
@@ -57,7 +59,7 @@ CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
 
 
 def _yuan(fen: int) -> str:
-    return f"{Decimal(fen).scaleb(-2):.2f}"
+    return money.fen_to_yuan(fen)
 
 
 def _event(correction: Correction, action: str, actor: User | None, **detail: Any) -> None:
@@ -73,7 +75,7 @@ def current_gross_fen(withholding: Withholding) -> int:
 # --- request, approve, reject ---------------------------------------------------------------
 
 
-@transaction.atomic
+@durable
 def correction_request(
     *,
     operator: User,
@@ -179,7 +181,7 @@ def correction_request(
     return correction
 
 
-@transaction.atomic
+@durable
 def correction_approve(*, operator: User, correction_id: int) -> Correction:
     """A second operator approves (and so executes) a correction above the threshold.
     Approving an executed correction returns it unchanged (it executes once)."""
@@ -201,7 +203,7 @@ def correction_approve(*, operator: User, correction_id: int) -> Correction:
     return correction
 
 
-@transaction.atomic
+@durable
 def correction_reject(*, operator: User, correction_id: int, reason: str) -> Correction:
     """A second operator refuses a correction waiting for approval; nothing moves."""
     correction = _locked(operator=operator, correction_id=correction_id)
@@ -249,10 +251,8 @@ def _execute(correction: Correction, *, actor: User) -> None:
         )["s"]
         or 0
     )
-    fee_after = int(
-        (Decimal(w.fee_fen) * c.new_gross_fen / w.income_fen).quantize(Decimal(1), ROUND_HALF_UP)
-        if w.income_fen
-        else 0
+    fee_after = (
+        money.round_fen(Decimal(w.fee_fen) * c.new_gross_fen / w.income_fen) if w.income_fen else 0
     )
     fee_refund = max(0, fee_now - fee_after)
     difference = c.difference_fen

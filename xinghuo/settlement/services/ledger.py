@@ -22,14 +22,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import (
+from ..exceptions import (
     IdempotencyConflict,
     InsufficientFunds,
     InvalidAmount,
     PendingNotOpen,
     TransferNotFound,
 )
-from .models import LedgerAccount, Transfer
+from ..models import LedgerAccount, Transfer
 
 K = Transfer.Kind
 P = LedgerAccount.Purpose

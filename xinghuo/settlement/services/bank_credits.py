@@ -29,22 +29,23 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership, Organization, User
-from xinghuo.core import crypto
+from xinghuo.core import crypto, money
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xinghuo.core.transactions import durable
 from xinghuo.identity import services as identity_services
 from xinghuo.notifications import services as notification_services
 
-from . import ledger
-from .channels.base import get_channel, yuan_to_fen
-from .ledger import TransferSpec
-from .models import (
+from ..channels.base import get_channel
+from ..models import (
     BankMatchAttempt,
     BankTransaction,
     LedgerAccount,
     TopUpDeclaration,
     Transfer,
 )
-from .selectors import FINANCE_ROLES, is_finance_member
+from ..selectors import FINANCE_ROLES, is_finance_member
+from . import ledger
+from .ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = BankTransaction.Source
@@ -112,7 +113,7 @@ def _amount(amount_fen: int) -> int:
 # --- the employer's declaration -------------------------------------------------------------
 
 
-@transaction.atomic
+@durable
 def topup_declare(
     *,
     actor: User,
@@ -185,7 +186,7 @@ def _declaration_matched(declaration: TopUpDeclaration, line: BankTransaction) -
     # Lazy until `notify` renders it in the platform's language.
     title = format_lazy(
         _("Your top-up of ¥{amount} has arrived"),
-        amount=f"{line.amount_fen // 100}.{line.amount_fen % 100:02d}",
+        amount=money.fen_to_yuan(line.amount_fen),
     )
     body = format_lazy(
         _("Bank serial {serial} is credited to the escrow account."),
@@ -289,7 +290,7 @@ def _line_record(
     return line, created
 
 
-@transaction.atomic
+@durable
 def bank_credit_receive(
     *,
     txn_id: str,
@@ -491,7 +492,7 @@ def _header_name(cell: str) -> str:
     return re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", cell.strip()).strip().lower()
 
 
-@transaction.atomic
+@durable
 def bank_statement_import(
     *, operator: User, data: bytes, account: str = BANK_ACCOUNT
 ) -> StatementImport:
@@ -532,7 +533,7 @@ def bank_statement_import(
         if not any(c.strip() for c in row):
             continue
         try:
-            amount = yuan_to_fen(cell("amount").replace(",", ""))
+            amount = money.yuan_to_fen(cell("amount").replace(",", ""))
         except ValueError:
             raise ValidationFailed(
                 _("Line %(line)s: the amount is not a number of yuan.") % {"line": number},

@@ -28,12 +28,14 @@ import uuid
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.core import money
 from xinghuo.core.exceptions import (
     ApplicationError,
     Conflict,
@@ -41,11 +43,11 @@ from xinghuo.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from xinghuo.core.transactions import durable
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from . import ledger
-from .channels.base import (
+from ..channels.base import (
     BadSignature,
     ChannelError,
     ChannelResult,
@@ -53,16 +55,16 @@ from .channels.base import (
     PayoutRequest,
     StatementLine,
     UnknownChannel,
-    fen_to_yuan,
     get_channel,
 )
-from .exceptions import NotificationChannelMismatch
+from ..exceptions import NotificationChannelMismatch
+from ..models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
+from ..selectors import APPROVE_ROLES
+from . import ledger
 from .ledger import TransferSpec
-from .models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
 from .payout_accounts import payout_account_add as payout_account_add
-from .selectors import APPROVE_ROLES
 
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
@@ -77,13 +79,16 @@ class ChannelFailed(ApplicationError):
 PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 # A submitted payout older than this is queried; a requested one is (re)submitted.
 STALE_AFTER = timedelta(minutes=2)
+# A payout its channel has not answered for this long needs a look (the sweep queries after
+# two minutes, so ten means the channel keeps saying nothing).
+STUCK_AFTER = timedelta(minutes=10)
 
 
 def _platform_threshold() -> int:
     return int(getattr(settings, "PAYOUT_APPROVAL_THRESHOLD_FEN", 500_000))
 
 
-@transaction.atomic
+@durable
 def payout_request(
     *,
     worker: Worker,
@@ -169,13 +174,17 @@ def _first_payout(*, payout_id: str, worker: Worker, amount_fen: int) -> Payout:
     return existing
 
 
+# The task that sends a payout (settlement.tasks.submit_payout), queued by name: the tasks
+# module imports this one, never the other way round.
+SUBMIT_TASK = "settlement.submit_payout"
+
+
 def _submit_after_commit(payout_pk: int) -> None:
-    from .tasks import submit_payout
+    # A signature (not send_task) so that eager mode (no broker) runs it in-process.
+    transaction.on_commit(lambda: current_app.signature(SUBMIT_TASK, args=(payout_pk,)).delay())
 
-    transaction.on_commit(lambda: submit_payout.delay(payout_pk))
 
-
-@transaction.atomic
+@durable
 def payout_approve(*, approver: User, payout_pk: int) -> Payout:
     """A second person approves a large payout: a finance member (or owner) of the
     organization, or a platform operator for wallet withdrawals; never the requester."""
@@ -336,12 +345,13 @@ def _apply_return(payout: Payout, result: ChannelResult) -> Payout:
         user=payout.worker.user,
         kind="payout_returned",
         title=_("A withdrawal came back to your wallet (退票)"),
-        body=f"¥{fen_to_yuan(payout.amount_fen)} · {reason}",
+        body=f"¥{money.fen_to_yuan(payout.amount_fen)} · {reason}",
         order_id=payout.order_id,
     )
     return payout
 
 
+@durable
 def payout_notification(*, channel: str, headers: dict[str, str], body: bytes) -> Payout:
     """A channel's asynchronous callback: verified, then applied like a query answer.
 
@@ -366,11 +376,13 @@ class RetryPolicy:
     - once `max_attempts` submissions are made and the channel still does not know it,
       no more are made: the payout gets `attention_at` and appears on the operator's
       finance page with every attempt. Queries go on, so a late answer still settles it.
+    - a `submitted` payout without an outcome for `stuck_after` is listed for operators.
     """
 
     stale_after: timedelta
     resubmit_after: timedelta
     max_attempts: int
+    stuck_after: timedelta = STUCK_AFTER
 
     @classmethod
     def from_settings(cls) -> RetryPolicy:

@@ -36,8 +36,8 @@ from xinghuo.identity import selectors as identity_selectors
 from xinghuo.identity import services as identity_services
 from xinghuo.workforce.models import Worker
 
-from . import selectors
-from .models import PayoutAccount
+from .. import selectors
+from ..models import PayoutAccount
 
 MAX_ACCOUNT_LENGTH = 64
 MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")

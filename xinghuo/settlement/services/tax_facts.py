@@ -23,8 +23,7 @@ from xinghuo.accounts.models import Organization, User
 from xinghuo.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from xinghuo.workforce.models import Worker
 
-from . import tax
-from .models import (
+from ..models import (
     BusinessRegistration,
     Correction,
     DeclaredDeduction,
@@ -32,7 +31,8 @@ from .models import (
     SettlementPolicy,
     Withholding,
 )
-from .selectors import is_finance_member
+from ..selectors import is_finance_member
+from . import tax
 
 M = tax.TaxMethod
 MAX_MONTHLY_DEDUCTION_FEN = 100_000_000  # a million yuan a month: anything above is a typo
