@@ -198,14 +198,6 @@ def reconciliation_reports() -> QuerySet[ReconciliationReport]:
     return ReconciliationReport.objects.order_by("-created_at", "-pk")
 
 
-def ledger_mismatch_count() -> int:
-    """How many stored account totals differ from a replay of the transfers (0: sound)."""
-    # Imported here: the services package imports this module (finance roles, scopes).
-    from .services import ledger
-
-    return len(ledger.ledger_verify())
-
-
 def payouts_needing_attention() -> QuerySet[Payout]:
     """Payouts the retry policy gave up resubmitting: an operator must find out what
     happened. With their attempts (submissions and queries), oldest first."""

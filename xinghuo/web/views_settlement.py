@@ -629,7 +629,7 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
 
     now = timezone.now()
     stuck_after = settlement_services.RetryPolicy.from_settings().stuck_after
-    mismatch_count = settlement_selectors.ledger_mismatch_count()
+    mismatch_count = len(settlement_services.ledger_verify())
     reports = list(settlement_selectors.reconciliation_reports()[:20])
     return render(
         request,
