@@ -33,7 +33,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.exceptions import (
     ApplicationError,
     Conflict,
@@ -62,7 +63,6 @@ from .models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, Reconci
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
 from .payout_accounts import payout_account_add as payout_account_add
-from .selectors import APPROVE_ROLES
 
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose
@@ -183,13 +183,13 @@ def payout_approve(*, approver: User, payout_pk: int) -> Payout:
     if payout is None:
         raise NotFound(_("Payout not found."), code="payout_not_found")
     if payout.organization_id:
-        allowed = Membership.objects.filter(
-            user=approver,
-            organization_id=payout.organization_id,
-            role__in=APPROVE_ROLES,
-        ).exists()
+        allowed = has_capability(
+            actor=approver,
+            capability=Capability.PAYOUTS_APPROVE,
+            organization=payout.organization_id,
+        )
     else:
-        allowed = approver.is_staff
+        allowed = has_capability(actor=approver, capability=Capability.PAYOUT_OPERATE)
     if not allowed:
         raise NotFound(_("Payout not found."), code="payout_not_found")
     if payout.requested_by_id == approver.pk:
