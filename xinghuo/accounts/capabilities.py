@@ -4,8 +4,10 @@ Every authorization decision outside this module asks it (through `selectors`):
 `has_capability` / `require_capability` for a user, `members_with_capability` /
 `operators_with_capability` for whom to tell. A membership role grants the capabilities of
 its row in ROLE_CAPABILITIES, in its own organization only; a platform operator (a user with
-``is_staff``, here and nowhere else) holds OPERATOR_CAPABILITIES everywhere. Sub-accounts
-will add their rows here.
+``is_staff``: `is_operator`, the only reading of the flag outside accounts' login and 2FA)
+holds OPERATOR_CAPABILITIES everywhere. Sub-accounts will add their rows here.
+``accounts/tests/test_capabilities.py`` proves no other app keeps a role tuple or an
+``is_staff`` test of its own.
 """
 
 from __future__ import annotations
