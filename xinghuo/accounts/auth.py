@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, SessionAuth
 from xinghuo.core.exceptions import PermissionDenied, Unauthorized
 from xinghuo.core.proxies import client_address
 
+from .capabilities import is_operator
 from .exceptions import SecondFactorEnrolmentRequired
 from .models import User
 from .services import api_token_authenticate
@@ -80,6 +81,6 @@ def current_user(request: HttpRequest) -> User:
 def require_operator(request: HttpRequest) -> User:
     """The caller if he is a platform operator; PermissionDenied otherwise."""
     user = current_user(request)
-    if not user.is_staff:
+    if not is_operator(user=user):
         raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
     return user

@@ -7,11 +7,35 @@ from django.utils.translation import gettext_lazy as _
 
 from xinghuo.core.exceptions import PermissionDenied
 
+from .capabilities import (
+    OPERATOR_CAPABILITIES,
+    ROLE_CAPABILITIES,
+    Capability,
+    capabilities_of,
+    has_capability,
+    is_operator,
+    members_with_capability,
+    operators_with_capability,
+    require_capability,
+    roles_with,
+)
 from .exceptions import OrganizationNotFound
 from .models import ApiToken, Membership, Organization, User
 
 # Public for the shell's middleware, which turns away sessions that lack a second factor.
 from .services_otp import unverified_session_lack as unverified_session_lack
+
+__all__ = [
+    "OPERATOR_CAPABILITIES",
+    "ROLE_CAPABILITIES",
+    "Capability",
+    "has_capability",
+    "is_operator",
+    "members_with_capability",
+    "operators_with_capability",
+    "require_capability",
+    "roles_with",
+]
 
 
 def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
@@ -19,12 +43,12 @@ def organization_list_for_user(*, user: User) -> QuerySet[Organization]:
 
 
 def organization_get_for_member(
-    *, user: User, organization_id: int, roles: tuple[str, ...] | None = None
+    *, user: User, organization_id: int, capability: Capability | None = None
 ) -> Organization:
-    """The organization if `user` is a member, with one of `roles` when given.
+    """The organization if `user` is a member, with `capability` there when given.
 
     Missing and not-a-member are the same OrganizationNotFound, so existence
-    does not leak; a member whose role is not allowed gets PermissionDenied.
+    does not leak; a member whose role does not grant it gets PermissionDenied.
     """
     membership = (
         Membership.objects.filter(user=user, organization_id=organization_id)
@@ -33,10 +57,12 @@ def organization_get_for_member(
     )
     if membership is None:
         raise OrganizationNotFound()
-    if roles is not None and membership.role not in roles:
+    if capability is not None and capability not in capabilities_of(
+        role=membership.role, operator=is_operator(user=user)
+    ):
         raise PermissionDenied(
             _("Your role in this organization does not allow this."),
-            detail={"allowed_roles": list(roles)},
+            detail={"allowed_roles": list(roles_with(capability))},
         )
     return membership.organization
 
@@ -52,7 +78,7 @@ def api_token_list(*, user: User) -> QuerySet[ApiToken]:
 def user_kinds(*, user: User) -> list[str]:
     """Which front-ends this user has: operator, employer, worker (for the landing page)."""
     kinds = []
-    if user.is_staff:
+    if is_operator(user=user):
         kinds.append("operator")
     if Membership.objects.filter(user=user).exists():
         kinds.append("employer")

@@ -20,6 +20,7 @@ from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 from . import services_otp
+from .capabilities import Capability, capabilities_of
 from .exceptions import (
     InvalidCredentials,
     InvalidSecondFactor,
@@ -326,14 +327,11 @@ def employer_register(
     return user, org
 
 
-_MANAGERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
-
-
 def _require_manager(*, actor: User, organization: Organization) -> Membership:
     membership = Membership.objects.filter(user=actor, organization=organization).first()
     if membership is None:
         raise NotFound(_("Organization not found."), code="organization_not_found")
-    if membership.role not in _MANAGERS:
+    if Capability.MEMBERS_MANAGE not in capabilities_of(role=membership.role, operator=False):
         raise PermissionDenied(_("Only the owner or an administrator may manage members."))
     return membership
 
@@ -349,7 +347,9 @@ def membership_add(*, actor: User, organization: Organization, phone: str, role:
         raise ValidationFailed(
             _("Unknown member role."), code="invalid_role", detail={"field": "role"}
         )
-    if role == Membership.Role.OWNER and actor_membership.role != Membership.Role.OWNER:
+    if role == Membership.Role.OWNER and Capability.OWNERS_APPOINT not in capabilities_of(
+        role=actor_membership.role, operator=False
+    ):
         raise PermissionDenied(_("Only an owner may add another owner."))
     number = normalize_phone(phone)
     ratelimit.take(

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.certification.models import Certification, ExamAttempt
 from xinghuo.dispatch.models import PointsEntry
 from xinghuo.work_orders.models import WorkOrder
@@ -142,7 +143,10 @@ def worker_get_for_radar(*, viewer: User, worker_id: int) -> Worker:
     worker = Worker.objects.select_related("user", "role").filter(pk=worker_id).first()
     if worker is None:
         raise WorkerNotFound()
-    if viewer.is_staff or worker.user_id == viewer.pk:
+    if (
+        has_capability(actor=viewer, capability=Capability.WORKERS_VIEW)
+        or worker.user_id == viewer.pk
+    ):
         return worker
     if WorkOrder.objects.filter(Q(worker=worker), organization__memberships__user=viewer).exists():
         return worker

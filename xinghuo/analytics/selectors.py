@@ -6,7 +6,7 @@ not with the number of orders read. Days and weeks are Asia/Shanghai calendar da
 (`settings.TIME_ZONE`), whatever the database's own time zone.
 
 Scope: the employer's figures take the `organization` and count only its orders; the
-worker's take the `worker`; the operator's are platform-wide (the view checks `is_staff`).
+worker's take the `worker`; the operator's are platform-wide (the view checks the operator).
 
 The employer's figures describe one cohort: the orders *created* in the date range
 (and, with a region, at sites in that region or below). An order created on the 31st and

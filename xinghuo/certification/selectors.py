@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied
 from xinghuo.workforce.models import Worker
@@ -44,7 +45,7 @@ def certification_review_list(
     *, reviewer: User, status: str | None = Certification.Status.PENDING
 ) -> QuerySet[Certification]:
     """Operators: the review queue, oldest first. Anyone else: PermissionDenied."""
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.CERTIFICATION_REVIEW):
         raise PermissionDenied(
             _("Only platform operators may review certifications."), code="operator_only"
         )
@@ -66,7 +67,8 @@ def certification_file_get_for_user(*, user: User, file_id: int) -> Certificatio
     """An evidence file for its worker or an operator; anyone else gets the same NotFound as
     for a missing file."""
     f = CertificationFile.objects.select_related("certification__worker").filter(pk=file_id).first()
-    if f is None or not (user.is_staff or f.certification.worker.user_id == user.pk):
+    reviewer = has_capability(actor=user, capability=Capability.CERTIFICATION_REVIEW)
+    if f is None or not (reviewer or f.certification.worker.user_id == user.pk):
         raise CertificationFileNotFound()
     return f
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.core.images import check_image, sniff_image_type
@@ -51,7 +52,7 @@ _IMAGE_TYPES = ("image/jpeg", "image/png")
 
 
 def _require_operator(user: User) -> None:
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.CERTIFICATION_REVIEW):
         raise PermissionDenied(
             _("Only platform operators may review certifications."), code="operator_only"
         )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.workforce.models import Worker
 
 from . import pdf as pdf_render
@@ -63,14 +64,15 @@ def agreement_get(*, user: User, agreement_id: int) -> Agreement:
         .filter(pk=agreement_id)
         .first()
     )
-    if agreement is None or not (user.is_staff or agreement.worker.user_id == user.pk):
+    reviewer = has_capability(actor=user, capability=Capability.AGREEMENTS_VIEW)
+    if agreement is None or not (reviewer or agreement.worker.user_id == user.pk):
         raise AgreementNotFound()
     return agreement
 
 
 def agreement_list(*, reviewer: User, status: str | None = None) -> QuerySet[Agreement]:
     """Operators: every agreement, newest first. Anyone else: an empty list."""
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.AGREEMENTS_VIEW):
         return Agreement.objects.none()
     qs = Agreement.objects.select_related("worker__user", "signed_by")
     return qs.filter(status=status) if status else qs

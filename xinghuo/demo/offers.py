@@ -34,13 +34,11 @@ def build_offers(*, worker_phone: str) -> tuple[int, int]:
             worker=worker, organization_id=organization.pk
         ):
             continue
+        # The persona who assigns: the dispatcher, else the owner.
+        members = Membership.objects.filter(organization=organization).order_by("pk")
         dispatcher = (
-            Membership.objects.filter(
-                organization=organization,
-                role__in=(Membership.Role.OWNER, Membership.Role.DISPATCHER),
-            )
-            .order_by("role", "pk")
-            .first()
+            members.filter(role=Membership.Role.DISPATCHER).first()
+            or members.filter(role=Membership.Role.OWNER).first()
         )
         if dispatcher is None:
             continue

@@ -21,12 +21,11 @@ STATEMENT = (
 def build_topups(*, organizations: list[Organization], operator: User) -> str:
     """Returns a line for the build log: where to see the declaration and the statement line."""
     org = organizations[0]
+    # The persona who declares: the finance member, else the owner.
+    members = Membership.objects.filter(organization=org).order_by("pk")
     member = (
-        Membership.objects.filter(
-            organization=org, role__in=[Membership.Role.FINANCE, Membership.Role.OWNER]
-        )
-        .order_by("role", "pk")  # finance before owner
-        .first()
+        members.filter(role=Membership.Role.FINANCE).first()
+        or members.filter(role=Membership.Role.OWNER).first()
     )
     assert member is not None
     settlement_services.topup_declare.nested(

@@ -25,7 +25,6 @@ from .routing import planning
 from .routing.problem import Plan, Route, Stop
 
 router = Router(tags=["routing"])
-DISPATCHERS = ("owner", "admin", "dispatcher")
 
 
 # --- schemas ---------------------------------------------------------------------------------
@@ -189,7 +188,9 @@ def _plan_out(plan: Plan, organization: Organization) -> PlanOut:
 def _dispatcher_org(request: HttpRequest, organization_id: Id) -> Organization:
     """A plan names candidate workers: verified employers only (EmployerNotVerified)."""
     org = account_selectors.organization_get_for_member(
-        user=current_user(request), organization_id=organization_id, roles=DISPATCHERS
+        user=current_user(request),
+        organization_id=organization_id,
+        capability=account_selectors.Capability.ORDERS_DISPATCH,
     )
     services.require_verified_employer(organization=org)
     return org

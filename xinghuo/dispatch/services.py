@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, require_capability
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, PermissionDenied, RateLimited, ValidationFailed
 from xinghuo.identity.selectors import employer as verification_selectors
@@ -431,12 +432,12 @@ def points_award(*, order: WorkOrder) -> PointsEntry:
 
 
 def _require_manager(*, actor: User, organization: Organization) -> None:
-    if not Membership.objects.filter(
-        user=actor,
+    require_capability(
+        actor=actor,
+        capability=Capability.POINTS_RULES_MANAGE,
         organization=organization,
-        role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
-    ).exists():
-        raise PermissionDenied(_("Only the owner or an administrator may change points rules."))
+        denied=PermissionDenied(_("Only the owner or an administrator may change points rules.")),
+    )
 
 
 def _factor(

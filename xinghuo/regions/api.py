@@ -26,7 +26,7 @@ from .schemas import (
 router = Router(tags=["regions"])
 
 # Which members of an employer may register and move sites.
-SITE_EDITORS = ("owner", "admin", "dispatcher")
+SITE_EDITORS = account_selectors.Capability.SITES_MANAGE
 
 
 @router.get("/regions", response=list[RegionOut])
@@ -105,7 +105,7 @@ def site_list(request: HttpRequest, organization_id: Id, region_id: Id | None = 
 @router.post("/organizations/{organization_id}/sites", response={201: SiteOut})
 def site_create(request: HttpRequest, organization_id: Id, payload: SiteCreateIn) -> Status[Site]:
     org = account_selectors.organization_get_for_member(
-        user=current_user(request), organization_id=organization_id, roles=SITE_EDITORS
+        user=current_user(request), organization_id=organization_id, capability=SITE_EDITORS
     )
     return Status(201, services.site_create(organization=org, **payload.dict()))
 
@@ -123,7 +123,7 @@ def site_move(
     request: HttpRequest, organization_id: Id, site_id: Id, payload: SitePositionIn
 ) -> Site:
     org = account_selectors.organization_get_for_member(
-        user=current_user(request), organization_id=organization_id, roles=SITE_EDITORS
+        user=current_user(request), organization_id=organization_id, capability=SITE_EDITORS
     )
     site = selectors.site_get(organization=org, site_id=site_id)
     return services.site_move(site=site, **payload.dict())

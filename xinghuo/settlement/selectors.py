@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.exceptions import NotFound
 from xinghuo.workforce.models import Worker
 
@@ -23,16 +24,13 @@ from .models import (
 )
 
 P = LedgerAccount.Purpose
-# The members who may see and move an organization's money: declare top-ups, record tax facts.
-FINANCE_ROLES = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.FINANCE)
-# Those who may approve a large payout of the organization (the second person).
-APPROVE_ROLES = (Membership.Role.OWNER, Membership.Role.FINANCE)
 
 
 def is_finance_member(*, user: User, organization: Organization) -> bool:
-    return Membership.objects.filter(
-        user=user, organization=organization, role__in=FINANCE_ROLES
-    ).exists()
+    """A member who may see and move the organization's money (declare top-ups)."""
+    return has_capability(
+        actor=user, capability=Capability.FINANCE_OPERATE, organization=organization
+    )
 
 
 def _account(**owner: object) -> LedgerAccount | None:
@@ -135,7 +133,7 @@ def payout_accounts_for_worker(*, worker: Worker) -> QuerySet[PayoutAccount]:
 def payout_account_get_for_operator(*, operator: User, account_id: int) -> PayoutAccount:
     """Any worker's payout account, for a platform operator; PayoutAccountNotFound for a
     missing one and, whatever the id, for anyone who is not an operator."""
-    if not operator.is_staff:
+    if not has_capability(actor=operator, capability=Capability.PAYOUT_OPERATE):
         raise PayoutAccountNotFound()
     account = PayoutAccount.objects.filter(pk=account_id).first()
     if account is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import is_operator
 from xinghuo.core.middleware import error_response
 
 
@@ -44,7 +45,7 @@ class OperatorSecondFactorMiddleware:
         user = request.user
         if (
             isinstance(user, User)
-            and user.is_staff
+            and is_operator(user=user)
             and not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
             and not request.path.startswith(_exempt_prefixes())
             and not (request.path.startswith("/api/") and "authorization" in request.headers)

@@ -17,6 +17,7 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.accounts.exceptions import SecondFactorRequired
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.work_orders import selectors as order_selectors
@@ -177,7 +178,7 @@ def employer_home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def operator_home(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.OPERATOR_CONSOLE):
         return redirect("web:home")
     if request.method == "POST":
         form = ReviewForm(request.POST)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.analytics import selectors as analytics_selectors
 from xinghuo.certification import selectors as cert_selectors
 from xinghuo.certification import services as cert_services
@@ -300,7 +301,7 @@ def employer_worker_radar(request: HttpRequest, worker_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def operator_certifications(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.CERTIFICATION_REVIEW):
         return redirect("web:home")
     if request.method == "POST":
         cert_id = request.POST.get("certification_id", "")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
@@ -96,7 +97,7 @@ def _row(c: Correction) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def operator_corrections(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.CORRECTIONS_MANAGE):
         return redirect("web:home")
     form = CorrectionForm(auto_id="correction-%s", initial={"key": f"C-{uuid.uuid4().hex}"})
     if request.method == "POST":

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.analytics import selectors as analytics
 from xinghuo.core import money
 from xinghuo.work_orders.models import WorkOrder
@@ -343,7 +344,7 @@ def worker_stats(request: HttpRequest) -> HttpResponse:
 @require_GET
 def operator_dashboard(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.OPERATOR_CONSOLE):
         return redirect("web:home")
     today = timezone.localdate()
     start = today - timedelta(days=DEFAULT_DAYS - 1)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.crypto import mask_id_number
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
@@ -174,7 +175,7 @@ def _comparison(verification: IdentityVerification) -> list[dict[str, Any]]:
 @require_http_methods(["GET"])
 def operator_identities(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.IDENTITY_REVIEW):
         return redirect("web:home")
     status = request.GET.get("status") or IdentityVerification.Status.PENDING
     if status not in IdentityVerification.Status.values:
@@ -202,7 +203,7 @@ def operator_identities(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def operator_identity_detail(request: HttpRequest, verification_id: int) -> HttpResponse:
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.IDENTITY_REVIEW):
         return redirect("web:home")
     try:
         verification = identity_selectors.identity_get_for_review(

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, PermissionDenied
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
@@ -65,7 +66,9 @@ class EmployerVerificationForm(forms.Form):
 def _can_submit(user: Any, organization_id: int) -> bool:
     try:
         account_selectors.organization_get_for_member(
-            user=user, organization_id=organization_id, roles=verification_services.SUBMITTERS
+            user=user,
+            organization_id=organization_id,
+            capability=Capability.EMPLOYER_VERIFICATION_SUBMIT,
         )
     except PermissionDenied:
         return False
@@ -139,7 +142,7 @@ def operator_employers(request: HttpRequest) -> HttpResponse:
     """The review queue. Approve and reject redirect back; a reveal renders the page with
     the licence inline (never stored, never cached) and is recorded first."""
     user = current_user(request)
-    if not user.is_staff:
+    if not has_capability(actor=user, capability=Capability.EMPLOYER_REVIEW):
         return redirect("web:home")
     revealed: dict[int, dict[str, str]] = {}
     if request.method == "POST":

@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from xinghuo.accounts import services as account_services
 from xinghuo.accounts import services_otp
 from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.accounts.selectors import is_operator
 from xinghuo.core.exceptions import ApplicationError
 
 PENDING_KEY = "login_second_factor"
@@ -96,7 +97,7 @@ def login_otp_view(request: HttpRequest) -> HttpResponse:
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """An operator sets up his authenticator app: scan, then confirm with one code."""
     user = current_user(request)
-    if not user.is_staff:
+    if not is_operator(user=user):
         return redirect("web:home")
     device = services_otp.totp_device_for(user=user)
     if device is not None:

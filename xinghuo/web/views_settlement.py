@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
@@ -359,8 +360,12 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
             nav="finance",
             role=role,
             # Who may do what on the page (the services check it again).
-            can_topup=role in settlement_selectors.FINANCE_ROLES,
-            can_approve=role in settlement_selectors.APPROVE_ROLES,
+            can_topup=has_capability(
+                actor=user, capability=Capability.FINANCE_OPERATE, organization=org
+            ),
+            can_approve=has_capability(
+                actor=user, capability=Capability.PAYOUTS_APPROVE, organization=org
+            ),
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
             topup_code=settlement_services.topup_code(org),
@@ -558,7 +563,7 @@ def worker_statement(request: HttpRequest) -> HttpResponseBase:
 
 def _operator(request: HttpRequest) -> User | None:
     user = current_user(request)
-    return user if user.is_staff else None
+    return user if has_capability(actor=user, capability=Capability.PAYOUT_OPERATE) else None
 
 
 @login_required

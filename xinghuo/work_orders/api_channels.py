@@ -34,15 +34,15 @@ from .models import AlarmRule, IntegrationKey, WorkOrder
 
 router = Router(tags=["order channels"])
 
-ORDER_EDITORS = ("owner", "admin", "dispatcher")
-KEY_MANAGERS = ("owner", "admin")
+ORDER_EDITORS = account_selectors.Capability.ORDERS_MANAGE
+KEY_MANAGERS = account_selectors.Capability.CHANNEL_KEYS_MANAGE
 
 
 def _organization(
-    request: HttpRequest, organization_id: Id, roles: tuple[str, ...]
+    request: HttpRequest, organization_id: Id, capability: account_selectors.Capability
 ) -> Organization:
     return account_selectors.organization_get_for_member(
-        user=current_user(request), organization_id=organization_id, roles=roles
+        user=current_user(request), organization_id=organization_id, capability=capability
     )
 
 

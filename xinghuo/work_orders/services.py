@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, members_with_capability, require_capability
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
@@ -34,7 +35,6 @@ from .exceptions import BadAttachment, OutsideGeofence, WorkOrderNotFound
 from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
 S = WorkOrder.Status
-ORDER_EDITORS = (Membership.Role.OWNER, Membership.Role.ADMIN, Membership.Role.DISPATCHER)
 
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -42,10 +42,12 @@ MAX_PHOTOS = 9
 
 
 def require_editor(*, actor: User, organization: Organization) -> None:
-    if not Membership.objects.filter(
-        user=actor, organization=organization, role__in=ORDER_EDITORS
-    ).exists():
-        raise PermissionDenied(_("Only owners, administrators and dispatchers manage orders."))
+    require_capability(
+        actor=actor,
+        capability=Capability.ORDERS_MANAGE,
+        organization=organization,
+        denied=PermissionDenied(_("Only owners, administrators and dispatchers manage orders.")),
+    )
 
 
 def require_verified_for_paid(*, organization: Organization, price_fen: int) -> None:
@@ -764,9 +766,8 @@ def _notify_overdue(order: WorkOrder) -> None:
     recipients = [order.worker.user] if order.worker else []
     recipients += [
         m.user
-        for m in Membership.objects.filter(
-            organization_id=order.organization_id,
-            role__in=(Membership.Role.OWNER, Membership.Role.DISPATCHER),
+        for m in members_with_capability(
+            organization=order.organization_id, capability=Capability.ORDER_ALERTS
         ).select_related("user")
     ]
     for user in recipients:

@@ -12,7 +12,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts import services as account_services
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability, require_capability
 from xinghuo.accounts.services import normalize_phone
 from xinghuo.core import ratelimit
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
@@ -134,12 +135,12 @@ def worker_report_position(
 @transaction.atomic
 def role_create(*, actor: User, organization: Organization, name: str, name_en: str = "") -> Role:
     """An employer's own role (C3). Only owners and admins of the organization."""
-    if not Membership.objects.filter(
-        user=actor,
+    require_capability(
+        actor=actor,
+        capability=Capability.ROLES_MANAGE,
         organization=organization,
-        role__in=(Membership.Role.OWNER, Membership.Role.ADMIN),
-    ).exists():
-        raise PermissionDenied(_("Only the owner or an administrator may add roles."))
+        denied=PermissionDenied(_("Only the owner or an administrator may add roles.")),
+    )
     name = (name or "").strip()
     if not name or len(name) > 64:
         raise ValidationFailed(
@@ -192,7 +193,7 @@ def role_change_request_create(
 
 
 def _lock_pending_request(*, reviewer: User, request_id: int) -> RoleChangeRequest:
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.ROLE_CHANGE_REVIEW):
         # Only operators review; to anyone else the request does not exist.
         raise RoleChangeRequestNotFound()
     request = RoleChangeRequest.objects.select_for_update().filter(pk=request_id).first()

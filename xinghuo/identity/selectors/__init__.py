@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.core.images import bad_image, check_image
 from xinghuo.workforce.models import Worker
@@ -51,7 +52,7 @@ def identity_review_list(
 ) -> QuerySet[IdentityVerification]:
     """Operators' queue, oldest submission first; corrected OCR fields are in each row.
     Anyone else gets an empty list."""
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.IDENTITY_REVIEW):
         return IdentityVerification.objects.none()
     qs = IdentityVerification.objects.select_related("worker__user", "reviewed_by")
     if status:
@@ -60,7 +61,7 @@ def identity_review_list(
 
 
 def identity_get_for_review(*, reviewer: User, verification_id: int) -> IdentityVerification:
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.IDENTITY_REVIEW):
         raise IdentityNotFound()
     verification = (
         IdentityVerification.objects.select_related("worker__user", "reviewed_by")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 
 from ..exceptions import EmployerVerificationNotFound
 from ..models import EmployerVerification, RevealAudit
@@ -37,7 +38,7 @@ def employer_verification_review_list(
     *, reviewer: User, status: str | None = EmployerVerification.Status.PENDING
 ) -> QuerySet[EmployerVerification]:
     """Operators' queue, oldest submission first; anyone else gets an empty list."""
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.EMPLOYER_REVIEW):
         return EmployerVerification.objects.none()
     qs = EmployerVerification.objects.select_related("organization", "submitted_by", "reviewed_by")
     if status:
@@ -49,7 +50,7 @@ def employer_verification_get_for_review(
     *, reviewer: User, verification_id: int
 ) -> EmployerVerification:
     """One verification for an operator; EmployerVerificationNotFound for anyone else."""
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.EMPLOYER_REVIEW):
         raise EmployerVerificationNotFound()
     verification = (
         EmployerVerification.objects.select_related("organization", "submitted_by", "reviewed_by")

@@ -21,6 +21,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import (
+    Capability,
+    has_capability,
+    is_operator,
+    operators_with_capability,
+)
 from xinghuo.core import crypto, ratelimit
 from xinghuo.core.exceptions import Conflict, RateLimited, ValidationFailed
 from xinghuo.core.images import bad_image, check_image
@@ -215,7 +221,7 @@ def identity_confirm(
 
 
 def _lock_for_review(*, reviewer: User, verification_id: int) -> IdentityVerification:
-    if not reviewer.is_staff:
+    if not has_capability(actor=reviewer, capability=Capability.IDENTITY_REVIEW):
         # Only operators review; to anyone else the verification does not exist.
         raise IdentityNotFound()
     verification = (
@@ -342,7 +348,7 @@ def reveal_quota_take(*, actor: User) -> None:
     only operators (to anyone else the reveal does not exist anyway).
     Raises RateLimited.
     """
-    if not actor.is_staff:
+    if not is_operator(user=actor):
         return
     limit = getattr(settings, "IDENTITY_REVEALS_PER_HOUR", 30)
     try:
@@ -361,7 +367,7 @@ def _alert_other_operators(*, actor: User, limit: int) -> None:
             "%(who)s asked for more than %(limit)d clear ID numbers or images within an "
             "hour; further reveals are refused for now. Check the reveal log."
         ) % {"who": who, "limit": limit}
-    others = User.objects.filter(is_staff=True, is_active=True).exclude(pk=actor.pk)
+    others = operators_with_capability(capability=Capability.SECURITY_ALERTS).exclude(pk=actor.pk)
     for operator in others.order_by("pk"):
         notification_services.notify(user=operator, kind=REVEAL_ALERT_KIND, title=title, body=body)
 

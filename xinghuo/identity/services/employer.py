@@ -23,7 +23,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts import services as account_services
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
 from xinghuo.accounts.services import normalize_phone
 from xinghuo.core import crypto
 from xinghuo.core.exceptions import Conflict, ValidationFailed
@@ -34,7 +34,6 @@ from ..models import EmployerVerification, RevealAudit
 from . import required_text, reveal_audit_record, reveal_quota_take
 
 MAX_LICENCE_BYTES = 8 * 1024 * 1024
-SUBMITTERS = (Membership.Role.OWNER, Membership.Role.ADMIN)
 V = EmployerVerification.Status
 
 
@@ -149,7 +148,9 @@ def employer_verification_submit(
     ValidationFailed (invalid_field, invalid_phone, the credit_code_* and licence_* codes).
     """
     organization = account_selectors.organization_get_for_member(
-        user=actor, organization_id=organization.pk, roles=SUBMITTERS
+        user=actor,
+        organization_id=organization.pk,
+        capability=account_selectors.Capability.EMPLOYER_VERIFICATION_SUBMIT,
     )
     _check_can_submit(EmployerVerification.objects.filter(organization=organization).first())
     fields = {
@@ -204,7 +205,9 @@ def employer_verification_submit(
 
 
 def _lock_for_review(*, reviewer: User, verification_id: int) -> EmployerVerification:
-    if not reviewer.is_staff:
+    if not account_selectors.has_capability(
+        actor=reviewer, capability=account_selectors.Capability.EMPLOYER_REVIEW
+    ):
         # Only operators review; to anyone else the verification does not exist.
         raise EmployerVerificationNotFound()
     verification = (

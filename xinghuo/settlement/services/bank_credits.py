@@ -28,7 +28,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, members_with_capability, require_capability
 from xinghuo.core import crypto, money
 from xinghuo.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xinghuo.core.transactions import durable
@@ -43,7 +44,7 @@ from ..models import (
     TopUpDeclaration,
     Transfer,
 )
-from ..selectors import FINANCE_ROLES, is_finance_member
+from ..selectors import is_finance_member
 from . import ledger
 from .ledger import TransferSpec
 
@@ -192,8 +193,8 @@ def _declaration_matched(declaration: TopUpDeclaration, line: BankTransaction) -
         _("Bank serial {serial} is credited to the escrow account."),
         serial=declaration.bank_serial,
     )
-    members = Membership.objects.filter(
-        organization_id=declaration.organization_id, role__in=FINANCE_ROLES
+    members = members_with_capability(
+        organization=declaration.organization_id, capability=Capability.FINANCE_OPERATE
     ).select_related("user")
     for membership in members.order_by("user_id"):
         notification_services.notify(
@@ -501,8 +502,7 @@ def bank_statement_import(
     serial: a line seen before (by notification or an earlier import) is counted `existing`;
     debits are skipped. All or nothing: a malformed line refuses the file with its line number.
     """
-    if not operator.is_staff:
-        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    require_capability(actor=operator, capability=Capability.BANK_MATCH)
     reader = _statement_rows(data)
     header = [_header_name(h) for h in next(reader, [])]
     columns: dict[str, int] = {}
@@ -584,8 +584,7 @@ def bank_transaction_match(
     BankTransactionNotFound, DeclarationNotFound, ValidationFailed(amount_differs) when a
     declaration names another amount.
     """
-    if not operator.is_staff:
-        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    require_capability(actor=operator, capability=Capability.BANK_MATCH)
     if (organization_id is None) == (declaration_id is None):
         raise ValidationFailed(
             _("Match the line to an employer or to a declaration."), code="match_target"
@@ -677,8 +676,7 @@ def declaration_proof(*, operator: User, declaration_id: int) -> tuple[bytes, st
     """The transfer receipt a finance member attached to a declaration, decrypted, with its
     image type: for the operator who matches the declaration against the statement.
     Raises PermissionDenied for anyone but an operator, NotFound when there is none."""
-    if not operator.is_staff:
-        raise PermissionDenied(_("Only platform operators may do this."), code="operator_only")
+    require_capability(actor=operator, capability=Capability.BANK_MATCH)
     declaration = TopUpDeclaration.objects.filter(pk=declaration_id).first()
     if declaration is None or not declaration.proof:
         raise NotFound(_("No such transfer receipt."), code="receipt_not_found")

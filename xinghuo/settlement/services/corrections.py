@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import money
 from xinghuo.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from xinghuo.core.transactions import durable
@@ -95,7 +96,7 @@ def correction_request(
     non-operator or an order without settlement, ValidationFailed, Conflict when another
     correction of the order awaits approval.
     """
-    if not operator.is_staff:
+    if not has_capability(actor=operator, capability=Capability.CORRECTIONS_MANAGE):
         raise CorrectionNotFound()
     key = (key or "").strip()
     if not key or len(key) > 64:
@@ -219,7 +220,7 @@ def correction_reject(*, operator: User, correction_id: int, reason: str) -> Cor
 
 
 def _locked(*, operator: User, correction_id: int) -> Correction:
-    if not operator.is_staff:
+    if not has_capability(actor=operator, capability=Capability.CORRECTIONS_MANAGE):
         raise CorrectionNotFound()
     correction = Correction.objects.filter(pk=correction_id).first()
     if correction is None:
@@ -427,7 +428,7 @@ def record_settlement(
 
 def corrections_for_operator(*, operator: User, status: str | None = None) -> QuerySet[Correction]:
     """Every correction, newest first, for an operator; CorrectionNotFound for anyone else."""
-    if not operator.is_staff:
+    if not has_capability(actor=operator, capability=Capability.CORRECTIONS_MANAGE):
         raise CorrectionNotFound()
     qs = Correction.objects.select_related(
         "worker__user", "organization", "order", "requested_by", "approved_by"

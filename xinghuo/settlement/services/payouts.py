@@ -34,7 +34,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinghuo.accounts.models import Membership, Organization, User
+from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import money
 from xinghuo.core.exceptions import (
     ApplicationError,
@@ -59,7 +60,6 @@ from ..channels.base import (
 )
 from ..exceptions import NotificationChannelMismatch
 from ..models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
-from ..selectors import APPROVE_ROLES
 from . import ledger
 from .ledger import TransferSpec
 
@@ -192,13 +192,13 @@ def payout_approve(*, approver: User, payout_pk: int) -> Payout:
     if payout is None:
         raise NotFound(_("Payout not found."), code="payout_not_found")
     if payout.organization_id:
-        allowed = Membership.objects.filter(
-            user=approver,
-            organization_id=payout.organization_id,
-            role__in=APPROVE_ROLES,
-        ).exists()
+        allowed = has_capability(
+            actor=approver,
+            capability=Capability.PAYOUTS_APPROVE,
+            organization=payout.organization_id,
+        )
     else:
-        allowed = approver.is_staff
+        allowed = has_capability(actor=approver, capability=Capability.PAYOUT_OPERATE)
     if not allowed:
         raise NotFound(_("Payout not found."), code="payout_not_found")
     if payout.requested_by_id == approver.pk:

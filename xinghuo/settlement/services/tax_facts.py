@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import Organization, User
+from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from xinghuo.workforce.models import Worker
 
@@ -31,7 +32,6 @@ from ..models import (
     SettlementPolicy,
     Withholding,
 )
-from ..selectors import is_finance_member
 from . import tax
 
 M = tax.TaxMethod
@@ -39,9 +39,9 @@ MAX_MONTHLY_DEDUCTION_FEN = 100_000_000  # a million yuan a month: anything abov
 
 
 def _require_finance_or_operator(*, actor: User, organization: Organization) -> None:
-    if actor.is_staff:
-        return
-    if not is_finance_member(user=actor, organization=organization):
+    if not has_capability(
+        actor=actor, capability=Capability.TAX_FACTS_RECORD, organization=organization
+    ):
         raise PermissionDenied(
             _("Only the owner, an administrator, finance or an operator may record this.")
         )
@@ -56,7 +56,7 @@ def worker_get(*, worker_id: int, organization: Organization, actor: User) -> Wo
     is the same 404, so an employer can neither probe worker ids nor touch the facts of
     someone who never worked for it. Operators may record for any worker."""
     workers = Worker.objects.filter(pk=worker_id)
-    if not actor.is_staff:
+    if not has_capability(actor=actor, capability=Capability.TAX_FACTS_RECORD):
         workers = workers.filter(
             Q(work_orders__organization=organization) | Q(employments__organization=organization)
         )
@@ -173,7 +173,8 @@ def business_registration_verify(*, operator: User, worker_id: int) -> BusinessR
     registration = (
         BusinessRegistration.objects.select_for_update().filter(worker_id=worker_id).first()
     )
-    if not operator.is_staff or registration is None:
+    allowed = has_capability(actor=operator, capability=Capability.TAX_REGISTRATION_VERIFY)
+    if not allowed or registration is None:
         raise NotFound(_("Business registration not found."), code="registration_not_found")
     registration.verified_by = operator
     registration.verified_at = timezone.now()

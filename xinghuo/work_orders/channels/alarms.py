@@ -54,7 +54,7 @@ from .exceptions import (
 
 SIGNATURE_TOLERANCE = timedelta(minutes=5)
 SIGNATURE_PREFIX = "sha256="
-KEY_MANAGERS = ("owner", "admin")
+KEY_MANAGERS = account_selectors.Capability.CHANNEL_KEYS_MANAGE
 # Compared against when the key is unknown, so an unknown key costs the same time as a bad
 # signature and the answer is the same.
 _UNKNOWN_KEY_SECRET = secrets.token_hex(32)
@@ -73,7 +73,7 @@ def integration_key_create(
     administrators only (PermissionDenied otherwise).
     """
     account_selectors.organization_get_for_member(
-        user=actor, organization_id=organization.pk, roles=KEY_MANAGERS
+        user=actor, organization_id=organization.pk, capability=KEY_MANAGERS
     )
     secret = secrets.token_hex(32)
     key = IntegrationKey.objects.create(
@@ -92,7 +92,7 @@ def integration_key_revoke(
 ) -> IntegrationKey:
     """Stop accepting calls signed with this key; revoking twice keeps the first time."""
     account_selectors.organization_get_for_member(
-        user=actor, organization_id=organization.pk, roles=KEY_MANAGERS
+        user=actor, organization_id=organization.pk, capability=KEY_MANAGERS
     )
     key = (
         IntegrationKey.objects.select_for_update()
@@ -180,7 +180,7 @@ def alarm_rule_create(
     already.
     """
     account_selectors.organization_get_for_member(
-        user=actor, organization_id=organization.pk, roles=KEY_MANAGERS
+        user=actor, organization_id=organization.pk, capability=KEY_MANAGERS
     )
     alarm_type = (alarm_type or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", alarm_type):
