@@ -31,10 +31,6 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Skill, Worker, WorkerSkill
 
 S = WorkOrder.Status
-# The orders a site's colour counts: published and not yet accepted (someone has to act).
-OPEN_STATUSES = (S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
-HELD_STATUSES = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
-FINISHED_STATUSES = (S.DELIVERED, S.ACCEPTED)
 # The events a replay shows as markers on the map and stops on the slider.
 REPLAY_EVENTS = ("assign", "depart", "check_in", "deliver", "reject", "check_out", "accept")
 
@@ -83,7 +79,7 @@ def map_sites(*, organization: Organization, filters: MapFilters) -> QuerySet[Si
     """The organization's sites (in the filter's region), each with `open_orders` counted."""
     return (
         region_selectors.site_list(organization=organization, region_id=filters.region_id)
-        .annotate(open_orders=Count("work_orders", filter=Q(work_orders__status__in=OPEN_STATUSES)))
+        .annotate(open_orders=Count("work_orders", filter=Q(work_orders__status__in=S.OUTSTANDING)))
         .order_by("code", "pk")
     )
 
@@ -198,7 +194,7 @@ def map_workers(
             return qs.none()
         qs = qs.filter(_skill_held(skill, timezone.localdate()))
     held = WorkOrder.objects.filter(worker_id=OuterRef("pk"))
-    ours = held.filter(organization=organization, status__in=HELD_STATUSES).order_by(
+    ours = held.filter(organization=organization, status__in=S.IN_PROGRESS).order_by(
         "-assigned_at", "-pk"
     )
     return (

@@ -26,9 +26,6 @@ from .models import WorkOrder, WorkOrderEvent
 
 S = WorkOrder.Status
 
-OPEN_STATUSES = (S.DRAFT, S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
-# Held by a worker and not finished: counts against his cap of open orders.
-HELD_STATUSES = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -48,13 +45,13 @@ ACTIONS: dict[str, Action] = {
     "check_out": Action((S.ON_SITE,), S.DELIVERED),
     "accept": Action((S.DELIVERED,), S.ACCEPTED),
     "reject": Action((S.DELIVERED,), S.EN_ROUTE),
-    "cancel": Action(OPEN_STATUSES, S.CANCELLED),
+    "cancel": Action(S.OPEN, S.CANCELLED),
     "expire": Action((S.DRAFT, S.PUBLISHED), S.EXPIRED),
     # Events that do not move the status.
-    "overdue": Action((*OPEN_STATUSES, S.DELIVERED), None),
-    "alarm_merged": Action(OPEN_STATUSES, None),
+    "overdue": Action((*S.OPEN, S.DELIVERED), None),
+    "alarm_merged": Action(S.OPEN, None),
     "alarm_cleared": Action(
-        (*OPEN_STATUSES, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None
+        (*S.OPEN, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None
     ),
     "rated": Action((S.ACCEPTED,), None),
 }

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,14 @@ class WorkOrder(TimeStampedModel):
         ACCEPTED = "accepted", _("Accepted")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
+
+        # Sets of statuses, the one definition of each (given values below the model: an
+        # enum's body cannot name its own members). Annotated here so they are no members.
+        OPEN: ClassVar[tuple[str, ...]]
+        HELD: ClassVar[tuple[str, ...]]
+        IN_PROGRESS: ClassVar[tuple[str, ...]]
+        OUTSTANDING: ClassVar[tuple[str, ...]]
+        FINISHED: ClassVar[tuple[str, ...]]
 
     class Channel(models.TextChoices):
         MANUAL = "manual", _("Manual entry")
@@ -164,6 +174,22 @@ class WorkOrder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+
+_S = WorkOrder.Status
+# Not yet delivered nor closed: the employer may still cancel it, alarms merge into it.
+_S.OPEN = (_S.DRAFT, _S.PUBLISHED, _S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE)
+# Held by a worker and not finished (accepted): counts against his cap of open orders and
+# his route plan.
+_S.HELD = (_S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE, _S.DELIVERED)
+# Being worked by its worker (assigned, on the way or on site): positions are recorded, the
+# order can be overdue, the worker's map marker shows it.
+_S.IN_PROGRESS = (_S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE)
+# Published and not yet accepted: someone (worker or employer) still has to act. What the
+# dashboards and the map's site colours count as "open" (drafts are nobody's work yet).
+_S.OUTSTANDING = (_S.PUBLISHED, _S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE, _S.DELIVERED)
+# The work is done (delivered or accepted): a replay of the order is complete.
+_S.FINISHED = (_S.DELIVERED, _S.ACCEPTED)
 
 
 class WorkOrderEvent(models.Model):

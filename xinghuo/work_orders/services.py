@@ -382,7 +382,7 @@ def work_order_report_position(
     order = WorkOrder.objects.filter(pk=order_id, worker=worker).first()
     if order is None:
         raise WorkOrderNotFound()
-    if order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+    if order.status not in S.IN_PROGRESS:
         raise lifecycle.IllegalTransition(
             _("Positions are recorded only while the order is being worked."),
             detail={"status": order.status},
@@ -528,7 +528,7 @@ def work_order_attach_documents(
     PDF or images by content, ≤20 MB each, ≤10 at a time."""
     require_editor(actor=actor, organization=organization)
     order = _lock_org_order(organization=organization, order_id=order_id)
-    if order.status not in lifecycle.OPEN_STATUSES:
+    if order.status not in S.OPEN:
         raise lifecycle.IllegalTransition(
             _("Documents can be added only while the order is open."),
             detail={"status": order.status},
@@ -719,7 +719,7 @@ def work_orders_sweep(
                 counts["expired"] += 1
     for order_id in (
         WorkOrder.objects.filter(
-            status__in=(S.ASSIGNED, S.EN_ROUTE, S.ON_SITE), deadline_at__lt=now, is_overdue=False
+            status__in=S.IN_PROGRESS, deadline_at__lt=now, is_overdue=False
         )
         .exclude(kind=WorkOrder.Kind.SHIFT)
         .values_list("pk", flat=True)
@@ -730,7 +730,7 @@ def work_orders_sweep(
                 .select_related("worker__user")
                 .get(pk=order_id)
             )
-            if order.is_overdue or order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+            if order.is_overdue or order.status not in S.IN_PROGRESS:
                 continue
             order.is_overdue = True
             lifecycle.apply(order, "overdue", actor=None, at=now, update_fields=("is_overdue",))

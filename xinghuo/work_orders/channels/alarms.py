@@ -287,7 +287,7 @@ def _open_orders(*, rule: AlarmRule, site: Site) -> QuerySet[WorkOrder]:
         organization_id=rule.organization_id,
         site=site,
         alarm_type=rule.alarm_type,
-        status__in=lifecycle.OPEN_STATUSES,
+        status__in=WorkOrder.Status.OPEN,
     )
 
 
