@@ -31,10 +31,12 @@ from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions import selectors as region_selectors
+from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker, WorkerSkill
 
 from . import points
+from .exceptions import WorkOrderNotFound
 from .models import AssignmentOffer, DirectAssignmentConsent, PointsEntry
 
 
@@ -281,6 +283,20 @@ def worker_can_see(*, worker: Worker, order: WorkOrder) -> bool:
     return order.status == WorkOrder.Status.PUBLISHED and worker_is_eligible(
         worker=worker, order=order
     )
+
+
+def order_get_for_worker(*, worker: Worker, order_id: int) -> WorkOrder:
+    """An order the worker holds (or held), or a published one he is eligible for; anything
+    else is WorkOrderNotFound, like a missing order."""
+    order = (
+        WorkOrder.objects.filter(pk=order_id)
+        .select_related(*order_selectors.RELATED)
+        .prefetch_related("required_skills")
+        .first()
+    )
+    if order is None or not worker_can_see(worker=worker, order=order):
+        raise WorkOrderNotFound()
+    return order
 
 
 # --- recommendation (D4) ---------------------------------------------------------------

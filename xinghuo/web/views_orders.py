@@ -39,6 +39,7 @@ from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
@@ -233,7 +234,7 @@ def employer_order_create(request: HttpRequest) -> HttpResponse:
             base_points=data["base_points"],
         )
         try:
-            result = order_services.work_order_create(
+            result = workflows.work_order_create(
                 actor=scope.user, organization=org, draft=draft, publish=data["publish"]
             )
         except ApplicationError as exc:
@@ -265,17 +266,17 @@ def _employer_action(
     """Run one of the employer's actions on the order; returns the success message."""
     org, actor = scope.organization, scope.user
     if action == "publish":
-        order_services.work_order_publish(actor=actor, organization=org, order_id=order.pk)
+        workflows.work_order_publish(actor=actor, organization=org, order_id=order.pk)
         return _("Order published.")
     assert form is not None
     data = form.cleaned_data
     if action == "cancel":
-        order_services.work_order_cancel(
+        workflows.work_order_cancel(
             actor=actor, organization=org, order_id=order.pk, reason=data["reason"]
         )
         return _("Order cancelled.")
     if action == "accept":
-        order_services.work_order_accept(
+        workflows.work_order_accept(
             actor=actor,
             organization=org,
             order_id=order.pk,
@@ -582,7 +583,7 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     if worker is None:
         return redirect("web:home")
     try:
-        order = order_selectors.order_get_for_worker(worker=worker, order_id=order_id)
+        order = dispatch_selectors.order_get_for_worker(worker=worker, order_id=order_id)
     except WorkOrderNotFound:
         raise Http404 from None
     deliver_form: forms.Form = DeliverForm(auto_id="deliver-%s")

@@ -27,7 +27,6 @@ from .models import WorkOrder, WorkOrderEvent
 S = WorkOrder.Status
 
 
-
 @dataclass(frozen=True)
 class Action:
     sources: tuple[str, ...]
@@ -50,9 +49,7 @@ ACTIONS: dict[str, Action] = {
     # Events that do not move the status.
     "overdue": Action((*S.OPEN, S.DELIVERED), None),
     "alarm_merged": Action(S.OPEN, None),
-    "alarm_cleared": Action(
-        (*S.OPEN, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None
-    ),
+    "alarm_cleared": Action((*S.OPEN, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None),
     "rated": Action((S.ACCEPTED,), None),
 }
 

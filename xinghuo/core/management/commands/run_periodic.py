@@ -14,7 +14,7 @@ from django.db import close_old_connections
 
 from xinghuo.certification.tasks import sweep_certification
 from xinghuo.settlement.tasks import sweep as settlement_sweep
-from xinghuo.work_orders.tasks import sweep_work_orders
+from xinghuo.workflows.tasks import sweep_work_orders
 
 
 class Command(BaseCommand):
