@@ -12,6 +12,7 @@ from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core import crypto
 from xinghuo.workforce.models import Worker
 
+from . import lifecycle
 from .exceptions import WorkOrderNotFound
 from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
@@ -83,6 +84,12 @@ def order_track(*, order: WorkOrder, worker: Worker | None = None) -> QuerySet[T
     if worker is not None:
         qs = qs.filter(worker=worker)
     return qs.order_by("at", "pk")
+
+
+def order_allowed_actions(*, order: WorkOrder, actor: User | Worker | None) -> list[str]:
+    """What `actor` (a member's user, a worker, None for the system) may do to `order` now:
+    `lifecycle.allowed_actions`, which the pages show their buttons from."""
+    return lifecycle.allowed_actions(order, actor)
 
 
 def checkin_radius_m(order: WorkOrder) -> int:

@@ -614,11 +614,6 @@ def work_order_check_out(
 ) -> WorkOrder:
     """End a shift on site (geofenced like check-in): hours and early leave computed."""
     order = _lock_worker_order(worker=worker, order_id=order_id)
-    if order.kind != WorkOrder.Kind.SHIFT:
-        raise lifecycle.IllegalTransition(
-            _("Only shifts are checked out; deliver the order instead."),
-            detail={"kind": order.kind},
-        )
     lifecycle.check(order, "check_out")
     point = _point(lat, lng, datum)
     distance = haversine_m(point, Point(lat=order.site.lat, lng=order.site.lng))
