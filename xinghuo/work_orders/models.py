@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import ClassVar
+import enum
 
 from django.conf import settings
 from django.db import models
@@ -37,13 +37,22 @@ class WorkOrder(TimeStampedModel):
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
 
-        # Sets of statuses, the one definition of each (given values below the model: an
-        # enum's body cannot name its own members). Annotated here so they are no members.
-        OPEN: ClassVar[tuple[str, ...]]
-        HELD: ClassVar[tuple[str, ...]]
-        IN_PROGRESS: ClassVar[tuple[str, ...]]
-        OUTSTANDING: ClassVar[tuple[str, ...]]
-        FINISHED: ClassVar[tuple[str, ...]]
+        # Sets of statuses, the one definition of each. By value: an enum's body cannot name
+        # its own members (`tests` check each value is a status); nonmember keeps them out
+        # of the choices.
+        # Not yet delivered nor closed: the employer may still cancel it, alarms merge into it.
+        OPEN = enum.nonmember(("draft", "published", "assigned", "en_route", "on_site"))
+        # Held by a worker and not finished (accepted): counts against his cap of open
+        # orders and his route plan.
+        HELD = enum.nonmember(("assigned", "en_route", "on_site", "delivered"))
+        # Being worked by its worker (assigned, on the way or on site): positions are
+        # recorded, the order can be overdue, the worker's map marker shows it.
+        IN_PROGRESS = enum.nonmember(("assigned", "en_route", "on_site"))
+        # Published and not yet accepted: someone (worker or employer) still has to act. What
+        # the dashboards and the map's site colours count as "open" (drafts are nobody's work).
+        OUTSTANDING = enum.nonmember(("published", "assigned", "en_route", "on_site", "delivered"))
+        # The work is done (delivered or accepted): a replay of the order is complete.
+        FINISHED = enum.nonmember(("delivered", "accepted"))
 
     class Channel(models.TextChoices):
         MANUAL = "manual", _("Manual entry")
@@ -174,22 +183,6 @@ class WorkOrder(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
-
-
-_S = WorkOrder.Status
-# Not yet delivered nor closed: the employer may still cancel it, alarms merge into it.
-_S.OPEN = (_S.DRAFT, _S.PUBLISHED, _S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE)
-# Held by a worker and not finished (accepted): counts against his cap of open orders and
-# his route plan.
-_S.HELD = (_S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE, _S.DELIVERED)
-# Being worked by its worker (assigned, on the way or on site): positions are recorded, the
-# order can be overdue, the worker's map marker shows it.
-_S.IN_PROGRESS = (_S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE)
-# Published and not yet accepted: someone (worker or employer) still has to act. What the
-# dashboards and the map's site colours count as "open" (drafts are nobody's work yet).
-_S.OUTSTANDING = (_S.PUBLISHED, _S.ASSIGNED, _S.EN_ROUTE, _S.ON_SITE, _S.DELIVERED)
-# The work is done (delivered or accepted): a replay of the order is complete.
-_S.FINISHED = (_S.DELIVERED, _S.ACCEPTED)
 
 
 class WorkOrderEvent(models.Model):

@@ -210,3 +210,10 @@ def test_work_orders_imports_neither_dispatch_nor_settlement():
         if "tests" not in path.parts and path.name not in ("api.py", "api_channels.py")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+@pytest.mark.parametrize("name", ["OPEN", "HELD", "IN_PROGRESS", "OUTSTANDING", "FINISHED"])
+def test_each_status_set_names_statuses_and_is_no_choice(name):
+    values = getattr(S, name)
+    assert values and set(values) <= set(S.values)
+    assert len(S.choices) == 9
