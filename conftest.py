@@ -222,6 +222,7 @@ def make_order(db: None, hangzhou: dict[str, Any]) -> Callable[..., Any]:
     from django.utils import timezone
 
     from xinghuo.work_orders import services as order_services
+    from xinghuo.workflows import services as workflows
 
     sites: dict[int, Any] = {}
 
@@ -246,7 +247,7 @@ def make_order(db: None, hangzhou: dict[str, Any]) -> Callable[..., Any]:
         fields.setdefault("deadline_at", timezone.now() + timedelta(hours=8))
         fields.setdefault("title", "基站巡检")
         draft = order_services.OrderDraft(site_id=sites[key].pk, **fields)
-        return order_services.work_order_create(
+        return workflows.work_order_create(
             actor=owner, organization=organization, draft=draft, publish=publish
         ).order
 

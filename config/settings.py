@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "xinghuo.contracts",
     "xinghuo.certification",
     "xinghuo.analytics",
+    "xinghuo.workflows",
     "xinghuo.demo",
     "xinghuo.web",
 ]
@@ -189,7 +190,7 @@ API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", "30"))
 
 # Dispatch: candidate lists (eligible workers of an order) an organization may open per
 # window, against harvesting workers' names; assignment offers a worker has not answered
-# lapse after ASSIGNMENT_OFFER_TTL_MINUTES (swept with work_orders.sweep).
+# lapse after ASSIGNMENT_OFFER_TTL_MINUTES (swept with dispatch.sweep).
 CANDIDATE_LISTS_PER_WINDOW = int(os.environ.get("CANDIDATE_LISTS_PER_WINDOW", "120"))
 CANDIDATE_LIST_WINDOW_SECONDS = int(os.environ.get("CANDIDATE_LIST_WINDOW_SECONDS", "3600"))
 ASSIGNMENT_OFFER_TTL_MINUTES = int(os.environ.get("ASSIGNMENT_OFFER_TTL_MINUTES", "120"))
@@ -316,7 +317,7 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # `manage.py run_periodic` runs the same tasks by name, labelled by the entry's name less
 # "-sweep".
 CELERY_BEAT_SCHEDULE = {
-    "orders-sweep": {"task": "work_orders.sweep", "schedule": 300.0},
+    "orders-sweep": {"task": "workflows.work_orders_sweep", "schedule": 300.0},
 }
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "xinghuo.notifications.sms.LoggingSmsSender")
 CELERY_BEAT_SCHEDULE["settlement-sweep"] = {"task": "settlement.sweep", "schedule": 60.0}

@@ -163,6 +163,7 @@ def test_check_in_without_location_access_explains_and_stays(
 ) -> None:
     from xinghuo.dispatch import services as dispatch_services
     from xinghuo.work_orders import services as order_services
+    from xinghuo.workflows import services as workflows
 
     base = live_server.url
     employer, org = make_employer()
@@ -171,7 +172,7 @@ def test_check_in_without_location_access_explains_and_stays(
     )
     worker = clear_worker(make_worker())
     workforce_services.worker_set_areas(worker=worker, region_ids=[hangzhou["district"].pk])
-    order = order_services.work_order_create(
+    order = workflows.work_order_create(
         actor=employer,
         organization=org,
         draft=order_services.OrderDraft(
@@ -203,6 +204,7 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
     page: Page, browser: Browser, live_server, make_employer, make_worker, clear_worker, hangzhou
 ) -> None:
     from xinghuo.work_orders import services as order_services
+    from xinghuo.workflows import services as workflows
 
     base = live_server.url
     employer, org = make_employer()
@@ -210,7 +212,7 @@ def test_employer_assigns_from_the_dispatch_board_and_the_worker_is_told(
         organization=org, code="A-1", name="甲站", lat=SITE_LAT, lng=SITE_LNG
     )
     for n, priority in enumerate(["normal", "urgent", "normal"]):
-        order_services.work_order_create(
+        workflows.work_order_create(
             actor=employer,
             organization=org,
             draft=order_services.OrderDraft(

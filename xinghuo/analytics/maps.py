@@ -14,7 +14,7 @@ eligibility). Another organization's sites and orders never appear.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,18 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinghuo.accounts.models import Organization
+from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.regions.models import Grid, Region, Site
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
-from xinghuo.workforce.models import Skill, Worker, WorkerSkill
+from xinghuo.workforce.models import Skill, Worker
 
 S = WorkOrder.Status
-# The orders a site's colour counts: published and not yet accepted (someone has to act).
-OPEN_STATUSES = (S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
-HELD_STATUSES = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
-FINISHED_STATUSES = (S.DELIVERED, S.ACCEPTED)
 # The events a replay shows as markers on the map and stops on the slider.
 REPLAY_EVENTS = ("assign", "depart", "check_in", "deliver", "reject", "check_out", "accept")
 
@@ -83,7 +80,7 @@ def map_sites(*, organization: Organization, filters: MapFilters) -> QuerySet[Si
     """The organization's sites (in the filter's region), each with `open_orders` counted."""
     return (
         region_selectors.site_list(organization=organization, region_id=filters.region_id)
-        .annotate(open_orders=Count("work_orders", filter=Q(work_orders__status__in=OPEN_STATUSES)))
+        .annotate(open_orders=Count("work_orders", filter=Q(work_orders__status__in=S.OUTSTANDING)))
         .order_by("code", "pk")
     )
 
@@ -160,32 +157,19 @@ def site_markers(*, organization: Organization, filters: MapFilters) -> dict[str
 # --- workers ---------------------------------------------------------------------------------
 
 
-def _skill_held(skill: Skill, on: date) -> Exists:
-    held = WorkerSkill.objects.filter(worker_id=OuterRef("pk"), skill_id=skill.pk)
-    if skill.requires_certification:
-        held = held.filter(valid_until__gte=on).filter(
-            Q(valid_from__isnull=True) | Q(valid_from__lte=on)
-        )
-    return Exists(held)
-
-
 def map_workers(
     *, organization: Organization, filters: MapFilters, with_position_only: bool = True
 ) -> QuerySet[Worker]:
     """The active workers who may take work at the organization's (filtered) sites.
 
-    "May take work" is dispatch's rule: one of his regions is a site's region or above it,
-    or one of his grids is a site's grid. Annotated with what the marker needs: whether he is
-    on site or on his way (any order he holds) and the organization's order he holds, if any.
+    "May take work" is dispatch's rule (`dispatch.selectors.worker_covers`): one of his
+    regions is a site's region or above it, or one of his grids is a site's grid. Annotated
+    with what the marker needs: whether he is on site or on his way (any order he holds) and
+    the organization's order he holds, if any.
     """
     region_ids, grid_ids = _site_areas(organization=organization, filters=filters)
-    covering = _with_ancestors(region_ids)
-    area = Q(
-        Exists(
-            Worker.regions.through.objects.filter(worker_id=OuterRef("pk"), region_id__in=covering)
-        )
-    ) | Q(
-        Exists(Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id__in=grid_ids))
+    area = dispatch_selectors.worker_covers(
+        region_ids=_with_ancestors(region_ids), grid_ids=grid_ids
     )
     qs = Worker.objects.filter(is_active=True).filter(area)
     if with_position_only:
@@ -196,9 +180,9 @@ def map_workers(
         skill = Skill.objects.filter(pk=filters.skill_id).first()
         if skill is None:
             return qs.none()
-        qs = qs.filter(_skill_held(skill, timezone.localdate()))
+        qs = qs.filter(dispatch_selectors.worker_holds_skill(skill=skill, on=timezone.localdate()))
     held = WorkOrder.objects.filter(worker_id=OuterRef("pk"))
-    ours = held.filter(organization=organization, status__in=HELD_STATUSES).order_by(
+    ours = held.filter(organization=organization, status__in=S.IN_PROGRESS).order_by(
         "-assigned_at", "-pk"
     )
     return (

@@ -53,8 +53,6 @@ from .radar import worker_get_for_radar as worker_get_for_radar
 from .radar import worker_radar as worker_radar
 
 S = WorkOrder.Status
-# An order someone is working on or has to act on; the rest are finished or never started.
-OPEN_STATUSES = (S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
 # The tax method a settlement wrote down says which settlement mode paid it (one per mode).
 MODE_OF_METHOD = {
     "platform_cumulative": SettlementPolicy.Mode.FLEXIBLE,
@@ -187,7 +185,7 @@ def employer_kpis(*, organization: Organization, filters: OrderFilters) -> dict[
         on_time=Count("id", filter=accepted & Q(delivered_at__lte=F("deadline_at"))),
         rejections=Sum("rework_count"),
         cancelled=Count("id", filter=Q(status__in=(S.CANCELLED, S.EXPIRED))),
-        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        open=Count("id", filter=Q(status__in=S.OUTSTANDING)),
         avg_assign=Avg(
             ExpressionWrapper(F("assigned_at") - F("published_at"), output_field=delay),
             filter=Q(assigned_at__isnull=False, published_at__isnull=False),
@@ -460,7 +458,7 @@ def operator_orders_by_region(
     )
     counts: dict[int, dict[str, int]] = defaultdict(lambda: {"open": 0, "accepted": 0, "other": 0})
     for region_id, status, n in rows:
-        bucket = "open" if status in OPEN_STATUSES else "accepted" if status == S.ACCEPTED else ""
+        bucket = "open" if status in S.OUTSTANDING else "accepted" if status == S.ACCEPTED else ""
         counts[region_id][bucket or "other"] += n
     if not counts:
         return []

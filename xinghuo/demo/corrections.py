@@ -24,6 +24,7 @@ from xinghuo.settlement import selectors
 from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction, PayoutAccount, Withholding
 from xinghuo.work_orders import services as order_services
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce.models import Worker
 
 REVIEWER_PHONE = "13800000009"
@@ -100,7 +101,7 @@ def _next_order_for(*, worker: Worker, organization: Organization, price_fen: in
         price_fen=price_fen,
         base_points=5,
     )
-    order = order_services.work_order_create(actor=owner, organization=organization, draft=draft)
+    order = workflows.work_order_create(actor=owner, organization=organization, draft=draft)
     order_id = order.order.pk
     try:
         dispatch_services.work_order_assign(
@@ -110,7 +111,7 @@ def _next_order_for(*, worker: Worker, organization: Organization, price_fen: in
             worker=worker, order_id=order_id, lat=site.lat + 0.0003, lng=site.lng - 0.0002
         )
         order_services.work_order_deliver(worker=worker, order_id=order_id, note="门禁正常。")
-        order_services.work_order_accept(
+        workflows.work_order_accept(
             actor=owner, organization=organization, order_id=order_id, rating=5
         )
     except ApplicationError:

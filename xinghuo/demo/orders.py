@@ -19,6 +19,7 @@ from xinghuo.regions.models import Site
 from xinghuo.settlement import services as settlement_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, Skill, Worker
 
@@ -120,9 +121,7 @@ def build_orders(
                 price_fen=money.yuan_to_fen(template.price_yuan),
                 base_points=template.points,
             )
-            order = order_services.work_order_create(
-                actor=owner, organization=org, draft=draft
-            ).order
+            order = workflows.work_order_create(actor=owner, organization=org, draft=draft).order
             made += 1
             _advance(rng=rng, order=order, owner=owner, organization=org, fate=fate)
     return made
@@ -134,7 +133,7 @@ def _advance(
     if fate == "published":
         return
     if fate == "cancelled":
-        order_services.work_order_cancel(
+        workflows.work_order_cancel(
             actor=owner,
             organization=organization,
             order_id=order.pk,
@@ -186,7 +185,7 @@ def _advance(
     )
     if fate == "delivered":
         return
-    order_services.work_order_accept(
+    workflows.work_order_accept(
         actor=owner,
         organization=organization,
         order_id=order.pk,

@@ -50,7 +50,7 @@ def order_hall(request: HttpRequest, limit: Limit = 50) -> list[selectors.Recomm
 @router.post("/work-orders/{order_id}/grab", response=WorkOrderOut)
 def grab(request: HttpRequest, order_id: Id) -> WorkOrder:
     order = services.work_order_grab(worker=_me(request), work_order_id=order_id)
-    return order_selectors.order_get_for_worker(worker=_me(request), order_id=order.pk)
+    return selectors.order_get_for_worker(worker=_me(request), order_id=order.pk)
 
 
 @router.post("/work-orders/{order_id}/decline", response=WorkOrderOut)
@@ -171,7 +171,7 @@ def my_offers(request: HttpRequest, pending: bool = True) -> list[AssignmentOffe
 def offer_accept(request: HttpRequest, offer_id: Id) -> WorkOrder:
     worker = _me(request)
     order = services.assignment_offer_accept(worker=worker, offer_id=offer_id)
-    return order_selectors.order_get_for_worker(worker=worker, order_id=order.pk)
+    return selectors.order_get_for_worker(worker=worker, order_id=order.pk)
 
 
 @router.post("/workers/me/assignment-offers/{offer_id}/decline", response=AssignmentOfferOut)

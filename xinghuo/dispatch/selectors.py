@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -31,10 +32,12 @@ from xinghuo.contracts import selectors as contract_selectors
 from xinghuo.core.geo import Point, haversine_m
 from xinghuo.identity import selectors as identity_selectors
 from xinghuo.regions import selectors as region_selectors
+from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
-from xinghuo.workforce.models import Worker, WorkerSkill
+from xinghuo.workforce.models import Skill, Worker, WorkerSkill
 
 from . import points
+from .exceptions import WorkOrderNotFound
 from .models import AssignmentOffer, DirectAssignmentConsent, PointsEntry
 
 
@@ -111,36 +114,53 @@ def orders_visible_to_worker(*, worker: Worker, on: date | None = None) -> Query
     )
 
 
+def worker_covers(*, region_ids: Iterable[int], grid_ids: Iterable[int]) -> Q:
+    """A filter on workers: those who may take work in one of `region_ids` — given with
+    every region above them, since a worker of a city serves its districts — or in one of
+    `grid_ids`."""
+    area = Q(
+        Exists(
+            Worker.regions.through.objects.filter(
+                worker_id=OuterRef("pk"), region_id__in=list(region_ids)
+            )
+        )
+    )
+    grid_ids = list(grid_ids)
+    if grid_ids:
+        area |= Q(
+            Exists(
+                Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id__in=grid_ids)
+            )
+        )
+    return area
+
+
+def worker_holds_skill(*, skill: Skill, on: date) -> Exists:
+    """A filter on workers: those who hold `skill` on day `on` (a skill that requires
+    certification only while its validity covers the day)."""
+    held = WorkerSkill.objects.filter(worker_id=OuterRef("pk"), skill_id=skill.pk)
+    if skill.requires_certification:
+        held = held.filter(valid_until__gte=on).filter(
+            Q(valid_from__isnull=True) | Q(valid_from__lte=on)
+        )
+    return Exists(held)
+
+
 def workers_eligible_for_order(
     *, order: WorkOrder, on: date | None = None, ignore_clearance: bool = False
 ) -> QuerySet[Worker]:
     """Every worker who meets the order's requirements (whatever his status or load);
     `ignore_clearance` as in `orders_eligible_for_worker`."""
     on = on or _today()
-    region_ids = region_selectors.region_ancestor_ids(region_id=order.region_id)
-    area = Q(
-        Exists(
-            Worker.regions.through.objects.filter(
-                worker_id=OuterRef("pk"), region_id__in=region_ids
-            )
-        )
+    area = worker_covers(
+        region_ids=region_selectors.region_ancestor_ids(region_id=order.region_id),
+        grid_ids=[order.grid_id] if order.grid_id else [],
     )
-    if order.grid_id:
-        area |= Q(
-            Exists(
-                Worker.grids.through.objects.filter(worker_id=OuterRef("pk"), grid_id=order.grid_id)
-            )
-        )
     qs = Worker.objects.filter(is_active=True).filter(area)
     if order.required_role_id:
         qs = qs.filter(role_id=order.required_role_id)
     for skill in order.required_skills.all():
-        held = WorkerSkill.objects.filter(worker_id=OuterRef("pk"), skill_id=skill.pk)
-        if skill.requires_certification:
-            held = held.filter(valid_until__gte=on).filter(
-                Q(valid_from__isnull=True) | Q(valid_from__lte=on)
-            )
-        qs = qs.filter(Exists(held))
+        qs = qs.filter(worker_holds_skill(skill=skill, on=on))
     if order.price_fen > 0 and not ignore_clearance:
         qs = qs.filter(pk__in=cleared_worker_ids())
     return qs
@@ -281,6 +301,20 @@ def worker_can_see(*, worker: Worker, order: WorkOrder) -> bool:
     return order.status == WorkOrder.Status.PUBLISHED and worker_is_eligible(
         worker=worker, order=order
     )
+
+
+def order_get_for_worker(*, worker: Worker, order_id: int) -> WorkOrder:
+    """An order the worker holds (or held), or a published one he is eligible for; anything
+    else is WorkOrderNotFound, like a missing order."""
+    order = (
+        WorkOrder.objects.filter(pk=order_id)
+        .select_related(*order_selectors.RELATED)
+        .prefetch_related("required_skills")
+        .first()
+    )
+    if order is None or not worker_can_see(worker=worker, order=order):
+        raise WorkOrderNotFound()
+    return order
 
 
 # --- recommendation (D4) ---------------------------------------------------------------

@@ -43,14 +43,13 @@ from .models import (
 )
 
 S = WorkOrder.Status
-HELD = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
 
 
 def _check_cap(*, worker: Worker, organization: Organization) -> None:
     """Lock the worker's row so his concurrent grabs are counted one after another."""
     Worker.objects.select_for_update().filter(pk=worker.pk).first()
     held = WorkOrder.objects.filter(
-        worker=worker, organization=organization, status__in=HELD
+        worker=worker, organization=organization, status__in=S.HELD
     ).count()
     if held >= organization.max_open_orders_per_worker:
         raise LimitReached(

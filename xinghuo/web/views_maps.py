@@ -258,7 +258,7 @@ def employer_order_replay(request: HttpRequest, order_id: int) -> HttpResponse:
     detail_url = (
         f"{reverse('web:employer_order_detail', args=[order.pk])}?org={order.organization_id}"
     )
-    if order.status not in map_selectors.FINISHED_STATUSES:
+    if order.status not in S.FINISHED:
         messages.info(request, _("The replay is available once the work has been delivered."))
         return redirect(detail_url)
     return render(

@@ -39,6 +39,7 @@ from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.exceptions import WorkOrderNotFound
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
@@ -61,7 +62,6 @@ from .forms_orders import (
 
 S = WorkOrder.Status
 PER_PAGE = 20
-CANCELLABLE = (S.DRAFT, S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
 
 EVENT_LABELS = {
     "create": gettext_lazy("Created"),
@@ -233,7 +233,7 @@ def employer_order_create(request: HttpRequest) -> HttpResponse:
             base_points=data["base_points"],
         )
         try:
-            result = order_services.work_order_create(
+            result = workflows.work_order_create(
                 actor=scope.user, organization=org, draft=draft, publish=data["publish"]
             )
         except ApplicationError as exc:
@@ -265,17 +265,17 @@ def _employer_action(
     """Run one of the employer's actions on the order; returns the success message."""
     org, actor = scope.organization, scope.user
     if action == "publish":
-        order_services.work_order_publish(actor=actor, organization=org, order_id=order.pk)
+        workflows.work_order_publish(actor=actor, organization=org, order_id=order.pk)
         return _("Order published.")
     assert form is not None
     data = form.cleaned_data
     if action == "cancel":
-        order_services.work_order_cancel(
+        workflows.work_order_cancel(
             actor=actor, organization=org, order_id=order.pk, reason=data["reason"]
         )
         return _("Order cancelled.")
     if action == "accept":
-        order_services.work_order_accept(
+        workflows.work_order_accept(
             actor=actor,
             organization=org,
             order_id=order.pk,
@@ -322,6 +322,7 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             messages.error(request, _("Unknown action."))
     status = order.status
     points_entry = selectors.order_points_entry(order=order) if status == S.ACCEPTED else None
+    actions = order_selectors.order_allowed_actions(order=order, actor=scope.user)
     return render(
         request,
         "web/orders/employer_detail.html",
@@ -334,10 +335,11 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             map_data=selectors.order_map(order=order),
             points_entry=points_entry,
             offers=list(dispatch_selectors.assignment_offers_for_order(order=order)[:10]),
-            can_publish=status == S.DRAFT,
-            can_cancel=status in CANCELLABLE,
-            can_review=status == S.DELIVERED,
-            can_assign=status == S.PUBLISHED,
+            can_publish="publish" in actions,
+            can_cancel="cancel" in actions,
+            can_review="accept" in actions,
+            can_assign="assign" in actions,
+            can_replay=status in S.FINISHED,
             cancel_form=action_forms["cancel"],
             accept_form=action_forms["accept"],
             reject_form=action_forms["reject"],
@@ -389,7 +391,9 @@ def employer_dispatch(request: HttpRequest) -> HttpResponse:
     )
     candidates: list[Any] = []
     candidates_error = ""
-    if selected is not None and selected.status == S.PUBLISHED:
+    if selected is not None and "assign" in order_selectors.order_allowed_actions(
+        order=selected, actor=scope.user
+    ):
         try:
             candidates = dispatch_services.work_order_candidates(
                 organization=scope.organization, order=selected
@@ -582,7 +586,7 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     if worker is None:
         return redirect("web:home")
     try:
-        order = order_selectors.order_get_for_worker(worker=worker, order_id=order_id)
+        order = dispatch_selectors.order_get_for_worker(worker=worker, order_id=order_id)
     except WorkOrderNotFound:
         raise Http404 from None
     deliver_form: forms.Form = DeliverForm(auto_id="deliver-%s")
@@ -607,6 +611,7 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
                 decline_form = bound
     is_mine = order.worker_id == worker.pk
     status = order.status
+    actions = order_selectors.order_allowed_actions(order=order, actor=worker)
     return render(
         request,
         "web/worker/order_detail.html",
@@ -624,12 +629,12 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             points_entry=(
                 selectors.order_points_entry(order=order) if status == S.ACCEPTED else None
             ),
-            can_grab=not is_mine and status == S.PUBLISHED,
-            can_depart=is_mine and status == S.ASSIGNED,
-            can_check_in=is_mine and status in (S.ASSIGNED, S.EN_ROUTE),
-            can_deliver=is_mine and status == S.ON_SITE and order.kind == WorkOrder.Kind.ORDER,
-            can_check_out=is_mine and status == S.ON_SITE and order.kind == WorkOrder.Kind.SHIFT,
-            can_decline=is_mine and status == S.ASSIGNED,
+            can_grab="assign" in actions,
+            can_depart="depart" in actions,
+            can_check_in="check_in" in actions,
+            can_deliver="deliver" in actions,
+            can_check_out="check_out" in actions,
+            can_decline="decline" in actions,
             deliver_form=deliver_form,
             decline_form=decline_form,
         ),

@@ -10,7 +10,9 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
 from xinghuo.core.api import Id, Pagination, paginate
+from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.regions import selectors as region_selectors
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce.models import Worker
 
@@ -70,7 +72,7 @@ def order_create(
     org = _org(request, organization_id)
     data = payload.dict()
     publish = data.pop("publish")
-    result = services.work_order_create(
+    result = workflows.work_order_create(
         actor=current_user(request),
         organization=org,
         draft=services.OrderDraft(**data),
@@ -118,7 +120,7 @@ def _employer(request: HttpRequest, organization_id: Id) -> tuple[User, Organiza
 )
 def order_publish(request: HttpRequest, organization_id: Id, order_id: Id) -> WorkOrder:
     actor, org = _employer(request, organization_id)
-    return services.work_order_publish(actor=actor, organization=org, order_id=order_id)
+    return workflows.work_order_publish(actor=actor, organization=org, order_id=order_id)
 
 
 @router.post(
@@ -128,7 +130,7 @@ def order_cancel(
     request: HttpRequest, organization_id: Id, order_id: Id, payload: ReasonIn
 ) -> WorkOrder:
     actor, org = _employer(request, organization_id)
-    return services.work_order_cancel(
+    return workflows.work_order_cancel(
         actor=actor, organization=org, order_id=order_id, reason=payload.reason
     )
 
@@ -140,7 +142,7 @@ def order_accept(
     request: HttpRequest, organization_id: Id, order_id: Id, payload: AcceptIn
 ) -> WorkOrder:
     actor, org = _employer(request, organization_id)
-    return services.work_order_accept(
+    return workflows.work_order_accept(
         actor=actor,
         organization=org,
         order_id=order_id,
@@ -193,7 +195,7 @@ def my_orders(request: HttpRequest, status: str | None = None) -> object:
 @router.get("/work-orders/{order_id}", response=WorkOrderOut)
 def worker_order_detail(request: HttpRequest, order_id: Id) -> WorkOrder:
     """An order as the worker sees it: 404 unless he holds it or may take it."""
-    return selectors.order_get_for_worker(worker=_me(request), order_id=order_id)
+    return dispatch_selectors.order_get_for_worker(worker=_me(request), order_id=order_id)
 
 
 @router.post("/work-orders/{order_id}/depart", response=WorkOrderOut)

@@ -16,6 +16,7 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization
 from xinghuo.core.api import Id, Pagination, paginate
+from xinghuo.workflows import services as workflows
 
 from .channels import alarms, external, selectors, spreadsheet
 from .channels.schemas import (
@@ -87,7 +88,11 @@ def work_order_import(
     """
     org = _organization(request, organization_id, ORDER_EDITORS)
     return spreadsheet.work_order_import(
-        actor=current_user(request), organization=org, file=file, publish=publish
+        actor=current_user(request),
+        organization=org,
+        file=file,
+        create=workflows.work_order_create,
+        publish=publish,
     )
 
 
@@ -129,6 +134,7 @@ def work_order_create_external(
         actor=current_user(request),
         organization=org,
         order=external.ExternalOrder(**fields),
+        create=workflows.work_order_create,
         publish=payload.publish,
     )
     return Status(201 if result.created else 200, _order_out(result.order, created=result.created))
@@ -185,6 +191,7 @@ def alarm_webhook(request: HttpRequest, key_id: str) -> dict[str, Any]:
     result = alarms.alarm_receive(
         organization=key.organization,
         alarm=alarms.Alarm(**payload.dict()),
+        create=workflows.work_order_create,
         integration_key=key,
     )
     order = result.order

@@ -6,8 +6,14 @@
     cancelled from draft/published/assigned/en route/on site; expired from draft/published.
 
 Callers lock the order row (`select_for_update`) inside a transaction, then call
-`apply`. An action not allowed from the current status raises IllegalTransition
-(409) and changes nothing. Every applied action appends a WorkOrderEvent.
+`apply`. An action not allowed from the current status, or not for the order's kind (a
+shift is checked out, an order delivered), raises IllegalTransition (409) and changes
+nothing. Every applied action appends a WorkOrderEvent.
+
+`allowed_actions(order, actor)` is the one answer to "what may be done to this order now,
+by whom": the API and the pages show their buttons from it, and the services refuse what
+it leaves out through the same predicate (`permits`, via `check`). Whether the actor's
+role in the organization may act at all is the capability check, not this table's.
 """
 
 from __future__ import annotations
@@ -16,56 +22,100 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.accounts.models import User
+from xinghuo.workforce.models import Worker
 
 from .exceptions import IllegalTransition
 from .models import WorkOrder, WorkOrderEvent
 
 S = WorkOrder.Status
+K = WorkOrder.Kind
 
-OPEN_STATUSES = (S.DRAFT, S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
-# Held by a worker and not finished: counts against his cap of open orders.
-HELD_STATUSES = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
+
+class Side(TextChoices):
+    """Who acts on an order, as `allowed_actions` tells them apart."""
+
+    EMPLOYER = "employer"  # a member of the order's organization (his role: capabilities)
+    HOLDER = "holder"  # the worker holding the order
+    WORKER = "worker"  # another worker, who may see it (dispatch decides) and take it
+    SYSTEM = "system"  # the sweeps and the alarm channel
 
 
 @dataclass(frozen=True)
 class Action:
     sources: tuple[str, ...]
     target: str | None  # None: the status stays (an event only)
+    sides: tuple[str, ...] = (Side.SYSTEM,)
+    kinds: tuple[str, ...] = (K.ORDER, K.SHIFT)
+    wrong_kind: Any = ""  # why the action is refused to the other kind
 
 
 ACTIONS: dict[str, Action] = {
-    "publish": Action((S.DRAFT,), S.PUBLISHED),
-    "assign": Action((S.PUBLISHED,), S.ASSIGNED),
-    "reassign": Action((S.ASSIGNED,), S.ASSIGNED),
-    "decline": Action((S.ASSIGNED,), S.PUBLISHED),
-    "depart": Action((S.ASSIGNED,), S.EN_ROUTE),
-    "check_in": Action((S.ASSIGNED, S.EN_ROUTE), S.ON_SITE),
-    "deliver": Action((S.ON_SITE,), S.DELIVERED),
-    "check_out": Action((S.ON_SITE,), S.DELIVERED),
-    "accept": Action((S.DELIVERED,), S.ACCEPTED),
-    "reject": Action((S.DELIVERED,), S.EN_ROUTE),
-    "cancel": Action(OPEN_STATUSES, S.CANCELLED),
+    "publish": Action((S.DRAFT,), S.PUBLISHED, sides=(Side.EMPLOYER,)),
+    # A dispatcher's assignment, or a worker's grab.
+    "assign": Action((S.PUBLISHED,), S.ASSIGNED, sides=(Side.EMPLOYER, Side.WORKER)),
+    "reassign": Action((S.ASSIGNED,), S.ASSIGNED, sides=(Side.EMPLOYER,)),
+    "decline": Action((S.ASSIGNED,), S.PUBLISHED, sides=(Side.HOLDER,)),
+    "depart": Action((S.ASSIGNED,), S.EN_ROUTE, sides=(Side.HOLDER,)),
+    "check_in": Action((S.ASSIGNED, S.EN_ROUTE), S.ON_SITE, sides=(Side.HOLDER,)),
+    "deliver": Action(
+        (S.ON_SITE,),
+        S.DELIVERED,
+        sides=(Side.HOLDER,),
+        kinds=(K.ORDER,),
+        wrong_kind=_("A shift is checked out, not delivered."),
+    ),
+    # The sweep closes a shift whose worker forgot to check out.
+    "check_out": Action(
+        (S.ON_SITE,),
+        S.DELIVERED,
+        sides=(Side.HOLDER, Side.SYSTEM),
+        kinds=(K.SHIFT,),
+        wrong_kind=_("Only shifts are checked out; deliver the order instead."),
+    ),
+    "accept": Action((S.DELIVERED,), S.ACCEPTED, sides=(Side.EMPLOYER,)),
+    "reject": Action((S.DELIVERED,), S.EN_ROUTE, sides=(Side.EMPLOYER,)),
+    "cancel": Action(S.OPEN, S.CANCELLED, sides=(Side.EMPLOYER,)),
     "expire": Action((S.DRAFT, S.PUBLISHED), S.EXPIRED),
     # Events that do not move the status.
-    "overdue": Action((*OPEN_STATUSES, S.DELIVERED), None),
-    "alarm_merged": Action(OPEN_STATUSES, None),
-    "alarm_cleared": Action(
-        (*OPEN_STATUSES, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None
-    ),
-    "rated": Action((S.ACCEPTED,), None),
+    "overdue": Action((*S.OPEN, S.DELIVERED), None),
+    "alarm_merged": Action(S.OPEN, None),
+    "alarm_cleared": Action((*S.OPEN, S.DELIVERED, S.ACCEPTED, S.CANCELLED, S.EXPIRED), None),
+    "rated": Action((S.ACCEPTED,), None, sides=(Side.EMPLOYER,)),
 }
 
 
-def allowed_actions(order: WorkOrder) -> list[str]:
-    return [name for name, action in ACTIONS.items() if order.status in action.sources]
+def side_of(order: WorkOrder, actor: User | Worker | None) -> str:
+    """A worker is the holder or another worker; a user acts for the employer (the caller
+    has scoped the order to his organization); nobody is the system."""
+    if actor is None:
+        return Side.SYSTEM
+    if isinstance(actor, Worker):
+        return Side.HOLDER if order.worker_id == actor.pk else Side.WORKER
+    return Side.EMPLOYER
+
+
+def permits(order: WorkOrder, action: str) -> bool:
+    """Whether the order's status and kind allow `action` (to whoever may take it)."""
+    spec = ACTIONS[action]
+    return order.status in spec.sources and order.kind in spec.kinds
+
+
+def allowed_actions(order: WorkOrder, actor: User | Worker | None) -> list[str]:
+    """The actions `actor` may take on `order` now (see `side_of`), in the table's order."""
+    side = side_of(order, actor)
+    return [name for name, spec in ACTIONS.items() if side in spec.sides and permits(order, name)]
 
 
 def check(order: WorkOrder, action: str) -> Action:
+    """The action's spec, or IllegalTransition when `permits` refuses it."""
     spec = ACTIONS[action]
+    if order.kind not in spec.kinds:
+        raise IllegalTransition(spec.wrong_kind, detail={"action": action, "kind": order.kind})
     if order.status not in spec.sources:
         raise IllegalTransition(
             _("This cannot be done to the order in its current state."),

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import enum
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,23 @@ class WorkOrder(TimeStampedModel):
         ACCEPTED = "accepted", _("Accepted")
         CANCELLED = "cancelled", _("Cancelled")
         EXPIRED = "expired", _("Expired")
+
+        # Sets of statuses, the one definition of each. By value: an enum's body cannot name
+        # its own members (`tests` check each value is a status); nonmember keeps them out
+        # of the choices.
+        # Not yet delivered nor closed: the employer may still cancel it, alarms merge into it.
+        OPEN = enum.nonmember(("draft", "published", "assigned", "en_route", "on_site"))
+        # Held by a worker and not finished (accepted): counts against his cap of open
+        # orders and his route plan.
+        HELD = enum.nonmember(("assigned", "en_route", "on_site", "delivered"))
+        # Being worked by its worker (assigned, on the way or on site): positions are
+        # recorded, the order can be overdue, the worker's map marker shows it.
+        IN_PROGRESS = enum.nonmember(("assigned", "en_route", "on_site"))
+        # Published and not yet accepted: someone (worker or employer) still has to act. What
+        # the dashboards and the map's site colours count as "open" (drafts are nobody's work).
+        OUTSTANDING = enum.nonmember(("published", "assigned", "en_route", "on_site", "delivered"))
+        # The work is done (delivered or accepted): a replay of the order is complete.
+        FINISHED = enum.nonmember(("delivered", "accepted"))
 
     class Channel(models.TextChoices):
         MANUAL = "manual", _("Manual entry")

@@ -1,5 +1,6 @@
-"""Reads for work orders. Scoped: an employer sees its own orders, a worker what
-dispatch lets him see; anything else is WorkOrderNotFound, like a missing order."""
+"""Reads for work orders. Scoped: an employer sees its own orders, a worker those he
+holds (what else he may see is eligibility: `dispatch.selectors.order_get_for_worker`);
+anything else is WorkOrderNotFound, like a missing order."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from django.db.models import Count, QuerySet
 
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core import crypto
-from xinghuo.dispatch import selectors as dispatch_selectors
 from xinghuo.workforce.models import Worker
 
+from . import lifecycle
 from .exceptions import WorkOrderNotFound
 from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
-_RELATED = ("site", "region", "grid", "required_role", "worker__user", "organization")
+# What an order's pages and schemas show with it, fetched in the same query.
+RELATED = ("site", "region", "grid", "required_role", "worker__user", "organization")
 
 
 def order_list_for_organization(
@@ -29,7 +31,7 @@ def order_list_for_organization(
     created_to: datetime | None = None,
     search: str | None = None,
 ) -> QuerySet[WorkOrder]:
-    qs = WorkOrder.objects.filter(organization=organization).select_related(*_RELATED)
+    qs = WorkOrder.objects.filter(organization=organization).select_related(*RELATED)
     if status:
         qs = qs.filter(status=status)
     if priority:
@@ -50,7 +52,7 @@ def order_list_for_organization(
 def order_get_for_organization(*, organization: Organization, order_id: int) -> WorkOrder:
     order = (
         WorkOrder.objects.filter(pk=order_id, organization=organization)
-        .select_related(*_RELATED)
+        .select_related(*RELATED)
         .prefetch_related("required_skills")
         .first()
     )
@@ -59,22 +61,9 @@ def order_get_for_organization(*, organization: Organization, order_id: int) -> 
     return order
 
 
-def order_get_for_worker(*, worker: Worker, order_id: int) -> WorkOrder:
-    """An order the worker holds (or held), or a published one he is eligible for."""
-    order = (
-        WorkOrder.objects.filter(pk=order_id)
-        .select_related(*_RELATED)
-        .prefetch_related("required_skills")
-        .first()
-    )
-    if order is None or not dispatch_selectors.worker_can_see(worker=worker, order=order):
-        raise WorkOrderNotFound()
-    return order
-
-
 def order_list_for_worker(*, worker: Worker, status: str | None = None) -> QuerySet[WorkOrder]:
     """The orders the worker holds or held ("my orders")."""
-    qs = WorkOrder.objects.filter(worker=worker).select_related(*_RELATED)
+    qs = WorkOrder.objects.filter(worker=worker).select_related(*RELATED)
     if status:
         qs = qs.filter(status=status)
     return qs.prefetch_related("required_skills").order_by("-assigned_at", "-pk")
@@ -95,6 +84,12 @@ def order_track(*, order: WorkOrder, worker: Worker | None = None) -> QuerySet[T
     if worker is not None:
         qs = qs.filter(worker=worker)
     return qs.order_by("at", "pk")
+
+
+def order_allowed_actions(*, order: WorkOrder, actor: User | Worker | None) -> list[str]:
+    """What `actor` (a member's user, a worker, None for the system) may do to `order` now:
+    `lifecycle.allowed_actions`, which the pages show their buttons from."""
+    return lifecycle.allowed_actions(order, actor)
 
 
 def checkin_radius_m(order: WorkOrder) -> int:

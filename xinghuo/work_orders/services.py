@@ -1,7 +1,9 @@
 """Writes for work orders: creation from every channel, the steps on site, acceptance.
 
 Assignment (grab, dispatcher, decline) lives in `dispatch.services`, which builds on
-`work_order_claim` and `work_order_release` here.
+`work_order_claim` and `work_order_release` here. What touches other contexts too (the
+escrow of a published order, the points and pay of an accepted one) is done by the
+actions in `workflows.services`, which call the steps here: this app calls no app above it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -23,11 +25,9 @@ from xinghuo.core import crypto
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
 from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
 from xinghuo.core.images import check_image, sniff_image_type
-from xinghuo.dispatch import services as dispatch_services
 from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.notifications import services as notification_services
 from xinghuo.regions.models import Site
-from xinghuo.settlement import services as settlement_services
 from xinghuo.workforce.models import Role, Skill, Worker
 
 from . import lifecycle, selectors
@@ -190,6 +190,22 @@ class CreateResult:
     created: bool
 
 
+class OrderCreate(Protocol):
+    """How the channels make an order: `workflows.services.work_order_create` (this
+    `work_order_create` and, for a published paid order, its escrow reservation), given
+    by the caller because settlement lies above this app."""
+
+    def __call__(
+        self,
+        *,
+        actor: User | None,
+        organization: Organization,
+        draft: OrderDraft,
+        channel: str = ...,
+        publish: bool = ...,
+    ) -> CreateResult: ...
+
+
 @transaction.atomic
 def work_order_create(
     *,
@@ -199,7 +215,8 @@ def work_order_create(
     channel: str = WorkOrder.Channel.MANUAL,
     publish: bool = True,
 ) -> CreateResult:
-    """Create an order (published unless publish=False).
+    """Create an order (published unless publish=False), without its escrow: the action is
+    `workflows.services.work_order_create`, which reserves a published paid order's price.
 
     Idempotent on (organization, channel, external_ref): the same reference again
     returns the first order with created=False and changes nothing.
@@ -243,18 +260,18 @@ def work_order_create(
     if publish:
         order.published_at = now
         lifecycle.apply(order, "publish", actor=actor, at=now, update_fields=("published_at",))
-        settlement_services.order_reserve(order=order)
     return CreateResult(order, created=True)
 
 
 @transaction.atomic
 def work_order_publish(*, actor: User, organization: Organization, order_id: int) -> WorkOrder:
+    """Publish a draft (the lifecycle step; `workflows.services.work_order_publish` also
+    reserves its escrow)."""
     require_editor(actor=actor, organization=organization)
     order = _lock_org_order(organization=organization, order_id=order_id)
     require_verified_for_paid(organization=organization, price_fen=order.price_fen)
     order.published_at = timezone.now()
     lifecycle.apply(order, "publish", actor=actor, update_fields=("published_at",))
-    settlement_services.order_reserve(order=order)
     return order
 
 
@@ -262,12 +279,12 @@ def work_order_publish(*, actor: User, organization: Organization, order_id: int
 def work_order_cancel(
     *, actor: User, organization: Organization, order_id: int, reason: str
 ) -> WorkOrder:
-    """Cancel an open order; the worker holding it is told."""
+    """Cancel an open order; the worker holding it is told (the lifecycle step;
+    `workflows.services.work_order_cancel` also releases its escrow)."""
     require_editor(actor=actor, organization=organization)
     reason = _required_reason(reason)
     order = _lock_org_order(organization=organization, order_id=order_id)
     lifecycle.apply(order, "cancel", actor=actor, note=reason)
-    settlement_services.order_release(order=order)
     if order.worker is not None:
         notification_services.notify(
             user=order.worker.user,
@@ -384,7 +401,7 @@ def work_order_report_position(
     order = WorkOrder.objects.filter(pk=order_id, worker=worker).first()
     if order is None:
         raise WorkOrderNotFound()
-    if order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+    if order.status not in S.IN_PROGRESS:
         raise lifecycle.IllegalTransition(
             _("Positions are recorded only while the order is being worked."),
             detail={"status": order.status},
@@ -530,7 +547,7 @@ def work_order_attach_documents(
     PDF or images by content, ≤20 MB each, ≤10 at a time."""
     require_editor(actor=actor, organization=organization)
     order = _lock_org_order(organization=organization, order_id=order_id)
-    if order.status not in lifecycle.OPEN_STATUSES:
+    if order.status not in S.OPEN:
         raise lifecycle.IllegalTransition(
             _("Documents can be added only while the order is open."),
             detail={"status": order.status},
@@ -599,11 +616,6 @@ def work_order_check_out(
 ) -> WorkOrder:
     """End a shift on site (geofenced like check-in): hours and early leave computed."""
     order = _lock_worker_order(worker=worker, order_id=order_id)
-    if order.kind != WorkOrder.Kind.SHIFT:
-        raise lifecycle.IllegalTransition(
-            _("Only shifts are checked out; deliver the order instead."),
-            detail={"kind": order.kind},
-        )
     lifecycle.check(order, "check_out")
     point = _point(lat, lng, datum)
     distance = haversine_m(point, Point(lat=order.site.lat, lng=order.site.lng))
@@ -637,7 +649,9 @@ def work_order_check_out(
 def work_order_accept(
     *, actor: User, organization: Organization, order_id: int, rating: int, comment: str = ""
 ) -> WorkOrder:
-    """Accept delivered work with a rating (1–5); the worker's points are awarded at once.
+    """Accept delivered work with a rating (1–5): the lifecycle step. The action is
+    `workflows.services.work_order_accept`, which awards the points and settles the pay in
+    the same transaction.
 
     Accepting twice is IllegalTransition: points are never awarded twice.
     """
@@ -660,8 +674,6 @@ def work_order_accept(
         data={"rating": rating},
         update_fields=("accepted_at", "rating", "rating_comment"),
     )
-    dispatch_services.points_award(order=order)
-    settlement_services.order_settle(order=order, at=now)
     return order
 
 
@@ -696,12 +708,33 @@ def work_order_reject(
 # --- timers ----------------------------------------------------------------------------------
 
 
+def order_ids_to_expire(*, now: datetime) -> list[int]:
+    """The published orders past their deadline with nobody on them (to expire)."""
+    return list(
+        WorkOrder.objects.filter(status=S.PUBLISHED, deadline_at__lt=now).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def work_order_expire(*, order_id: int, now: datetime) -> WorkOrder | None:
+    """Expire a published order past its deadline (the lifecycle step, in the caller's
+    transaction; `workflows.services.work_order_expire` also releases its escrow).
+
+    Locks the order; None when it was taken or expired meanwhile (idempotent)."""
+    order = WorkOrder.objects.select_for_update().get(pk=order_id)
+    if order.status != S.PUBLISHED or order.deadline_at >= now:
+        return None
+    lifecycle.apply(order, "expire", actor=None, at=now)
+    return order
+
+
 def work_orders_sweep(
     *, now: datetime | None = None, shift_grace: timedelta | None = None
 ) -> dict[str, int]:
-    """The periodic rules, idempotent (run by Celery beat every few minutes):
+    """The periodic rules of this app, idempotent (run by `workflows.tasks`, after the
+    expiry of published orders, which releases escrow):
 
-    - a published order past its deadline with nobody on it expires;
     - an order held past its deadline is flagged overdue once, and the dispatchers and
       the worker are told (in-app, and by SMS for urgent orders);
     - a shift still checked in `shift_grace` after its end is closed at its end and
@@ -709,20 +742,9 @@ def work_orders_sweep(
     """
     now = now or timezone.now()
     shift_grace = shift_grace or timedelta(hours=2)
-    counts = {"expired": 0, "overdue": 0, "shifts_closed": 0}
-    for order_id in WorkOrder.objects.filter(status=S.PUBLISHED, deadline_at__lt=now).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            order = WorkOrder.objects.select_for_update().get(pk=order_id)
-            if order.status == S.PUBLISHED and order.deadline_at < now:
-                lifecycle.apply(order, "expire", actor=None, at=now)
-                settlement_services.order_release(order=order)
-                counts["expired"] += 1
+    counts = {"overdue": 0, "shifts_closed": 0}
     for order_id in (
-        WorkOrder.objects.filter(
-            status__in=(S.ASSIGNED, S.EN_ROUTE, S.ON_SITE), deadline_at__lt=now, is_overdue=False
-        )
+        WorkOrder.objects.filter(status__in=S.IN_PROGRESS, deadline_at__lt=now, is_overdue=False)
         .exclude(kind=WorkOrder.Kind.SHIFT)
         .values_list("pk", flat=True)
     ):
@@ -732,7 +754,7 @@ def work_orders_sweep(
                 .select_related("worker__user")
                 .get(pk=order_id)
             )
-            if order.is_overdue or order.status not in (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE):
+            if order.is_overdue or order.status not in S.IN_PROGRESS:
                 continue
             order.is_overdue = True
             lifecycle.apply(order, "overdue", actor=None, at=now, update_fields=("is_overdue",))

@@ -35,6 +35,7 @@ from xinghuo.regions import services as region_services
 from xinghuo.settlement.models import Withholding
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Worker
 
@@ -69,9 +70,7 @@ def _work(*, order: WorkOrder, worker: Worker, owner: Any, org: Any, rejects: in
             worker=worker, order_id=order.pk, lat=order.site.lat, lng=order.site.lng
         )
         order_services.work_order_deliver(worker=worker, order_id=order.pk, note="已整改")
-    order_services.work_order_accept(
-        actor=owner, organization=org, order_id=order.pk, rating=rating
-    )
+    workflows.work_order_accept(actor=owner, organization=org, order_id=order.pk, rating=rating)
 
 
 def order_services_worker_flow(*, order: WorkOrder, worker: Worker) -> None:
@@ -133,7 +132,7 @@ def stats(make_employer, make_order, make_worker, clear_worker, hangzhou) -> Fix
     _work(order=orders["a3"], worker=li, owner=owner, org=org, rejects=2, rating=4)
     _work(order=orders["a6"], worker=zhang, owner=owner, org=org, rejects=0, rating=1)
     _work(order=orders["b1"], worker=li, owner=other_owner, org=other_org, rejects=3, rating=5)
-    order_services.work_order_cancel(
+    workflows.work_order_cancel(
         actor=owner, organization=org, order_id=orders["a5"].pk, reason="重复工单"
     )
 

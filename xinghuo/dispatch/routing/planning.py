@@ -41,7 +41,6 @@ from .problem import Options, OrderSpec, Plan, Problem, Route, WorkerSpec
 
 S = WorkOrder.Status
 UNDER_WAY = (S.EN_ROUTE, S.ON_SITE)
-HELD = (S.ASSIGNED, S.EN_ROUTE, S.ON_SITE, S.DELIVERED)
 MAX_COMMIT = 1000
 
 
@@ -120,7 +119,7 @@ def _worker_start(worker: Worker, *, now: datetime, held: Sequence[WorkOrder]) -
 def _held_by(worker_ids: Iterable[int]) -> dict[int, list[WorkOrder]]:
     rows: dict[int, list[WorkOrder]] = {}
     for o in (
-        WorkOrder.objects.filter(worker_id__in=list(worker_ids), status__in=HELD)
+        WorkOrder.objects.filter(worker_id__in=list(worker_ids), status__in=S.HELD)
         .select_related("site")
         .order_by("pk")
     ):

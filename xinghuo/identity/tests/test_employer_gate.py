@@ -17,6 +17,7 @@ from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.channels import alarms, external, spreadsheet
 from xinghuo.work_orders.models import AlarmRule, WorkOrder
+from xinghuo.workflows import services as workflows
 
 from .employer import submit
 
@@ -44,18 +45,18 @@ def draft(site, **fields):  # type: ignore[no-untyped-def]
 def test_an_unverified_employer_cannot_publish_a_paid_order(unverified) -> None:  # type: ignore[no-untyped-def]
     owner, org, site = unverified
     with pytest.raises(PermissionDenied) as exc:
-        order_services.work_order_create(actor=owner, organization=org, draft=draft(site))
+        workflows.work_order_create(actor=owner, organization=org, draft=draft(site))
     assert exc.value.code == "employer_not_verified"
     assert not WorkOrder.objects.exists()
 
 
 def test_drafts_and_unpaid_orders_need_no_verification(unverified) -> None:  # type: ignore[no-untyped-def]
     owner, org, site = unverified
-    saved = order_services.work_order_create(
+    saved = workflows.work_order_create(
         actor=owner, organization=org, draft=draft(site), publish=False
     ).order
     assert saved.status == WorkOrder.Status.DRAFT
-    unpaid = order_services.work_order_create(
+    unpaid = workflows.work_order_create(
         actor=owner, organization=org, draft=draft(site, price_fen=0)
     ).order
     assert unpaid.status == WorkOrder.Status.PUBLISHED
@@ -63,20 +64,20 @@ def test_drafts_and_unpaid_orders_need_no_verification(unverified) -> None:  # t
 
 def test_a_saved_draft_is_published_once_the_employer_is_verified(unverified, operator) -> None:  # type: ignore[no-untyped-def]
     owner, org, site = unverified
-    order = order_services.work_order_create(
+    order = workflows.work_order_create(
         actor=owner, organization=org, draft=draft(site), publish=False
     ).order
     with pytest.raises(PermissionDenied) as exc:
-        order_services.work_order_publish(actor=owner, organization=org, order_id=order.pk)
+        workflows.work_order_publish(actor=owner, organization=org, order_id=order.pk)
     assert exc.value.code == "employer_not_verified"
     order.refresh_from_db()
     assert order.status == WorkOrder.Status.DRAFT
 
     v = submit(owner, org)
     with pytest.raises(PermissionDenied):  # submitted is not verified
-        order_services.work_order_publish(actor=owner, organization=org, order_id=order.pk)
+        workflows.work_order_publish(actor=owner, organization=org, order_id=order.pk)
     services_employer.employer_verification_approve(reviewer=operator, verification_id=v.pk)
-    published = order_services.work_order_publish(actor=owner, organization=org, order_id=order.pk)
+    published = workflows.work_order_publish(actor=owner, organization=org, order_id=order.pk)
     assert published.status == WorkOrder.Status.PUBLISHED
 
 
@@ -87,7 +88,7 @@ def test_a_rejected_employer_stays_blocked(unverified, operator) -> None:  # typ
         reviewer=operator, verification_id=v.pk, reason="执照过期"
     )
     with pytest.raises(PermissionDenied):
-        order_services.work_order_create(actor=owner, organization=org, draft=draft(site))
+        workflows.work_order_create(actor=owner, organization=org, draft=draft(site))
 
 
 def test_the_api_answers_403_with_the_code_and_a_message(api, unverified) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +118,10 @@ def test_the_spreadsheet_import_reports_paid_rows_of_an_unverified_employer(unve
     buf = io.BytesIO()
     workbook.save(buf)
     report = spreadsheet.work_order_import(
-        actor=owner, organization=org, file=SimpleUploadedFile("o.xlsx", buf.getvalue())
+        actor=owner,
+        organization=org,
+        file=SimpleUploadedFile("o.xlsx", buf.getvalue()),
+        create=workflows.work_order_create,
     )
     assert [(e["line"], e["code"]) for e in report.errors] == [(2, "employer_not_verified")]
     assert list(WorkOrder.objects.values_list("external_ref", flat=True)) == ["X-2"]
@@ -133,7 +137,9 @@ def test_the_external_channel_goes_through_the_gate(unverified) -> None:  # type
         price_fen=15_000,
     )
     with pytest.raises(PermissionDenied) as exc:
-        external.work_order_create_external(actor=owner, organization=org, order=order)
+        external.work_order_create_external(
+            actor=owner, organization=org, order=order, create=workflows.work_order_create
+        )
     assert exc.value.code == "employer_not_verified"
     assert not WorkOrder.objects.exists()
 
@@ -161,6 +167,6 @@ def test_an_unverified_employer_cannot_make_a_paid_alarm_rule(unverified) -> Non
         occurred_at=timezone.now(),
         state="raised",
     )
-    alarms.alarm_receive(organization=org, alarm=message)
+    alarms.alarm_receive(organization=org, alarm=message, create=workflows.work_order_create)
     order = WorkOrder.objects.get()
     assert order.price_fen == 0 and order.status == WorkOrder.Status.PUBLISHED

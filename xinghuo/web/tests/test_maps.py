@@ -19,6 +19,7 @@ from xinghuo.dispatch import services as dispatch_services
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, Skill, Worker
 
@@ -41,7 +42,7 @@ def order_at(owner, org, site, title: str = "基站巡检", **fields) -> WorkOrd
         price_fen=0,
         **fields,
     )
-    return order_services.work_order_create(
+    return workflows.work_order_create(
         actor=owner, organization=org, draft=draft, publish=True
     ).order
 
@@ -349,7 +350,7 @@ def finished_order(world):
         worker=world.zhang, order_id=order.pk, lat=30.2601, lng=120.1001
     )
     order_services.work_order_deliver(worker=world.zhang, order_id=order.pk, note="已更换")
-    order_services.work_order_accept(
+    workflows.work_order_accept(
         actor=world.a_owner, organization=world.a_org, order_id=order.pk, rating=5
     )
     order.refresh_from_db()

@@ -21,6 +21,7 @@ from xinghuo.dispatch.models import AssignmentOffer
 from xinghuo.regions import services as region_services
 from xinghuo.work_orders import services as order_services
 from xinghuo.work_orders.models import WorkOrder
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Role, Skill
 
@@ -70,7 +71,7 @@ def make_order(employer):
             base_points=fields.pop("base_points", 10),
             **fields,
         )
-        return order_services.work_order_create(actor=user, organization=org, draft=draft).order
+        return workflows.work_order_create(actor=user, organization=org, draft=draft).order
 
     return make
 
@@ -590,7 +591,7 @@ def test_dispatch_board_of_an_unverified_employer_says_why_it_lists_nobody(
     draft = order_services.OrderDraft(
         site_id=site.pk, title="志愿巡检", deadline_at=timezone.now() + timedelta(days=1)
     )
-    order = order_services.work_order_create(actor=owner, organization=org, draft=draft).order
+    order = workflows.work_order_create(actor=owner, organization=org, draft=draft).order
     worker = eligible_worker(name="不可见")
     board = logged_in(owner).get(f"/employer/dispatch/?org={org.pk}&order={order.pk}")
     body = board.content.decode()

@@ -287,11 +287,13 @@ def _open_orders(*, rule: AlarmRule, site: Site) -> QuerySet[WorkOrder]:
         organization_id=rule.organization_id,
         site=site,
         alarm_type=rule.alarm_type,
-        status__in=lifecycle.OPEN_STATUSES,
+        status__in=WorkOrder.Status.OPEN,
     )
 
 
-def _raise(*, rule: AlarmRule, site: Site, alarm: Alarm, now: datetime) -> tuple[str, WorkOrder]:
+def _raise(
+    *, rule: AlarmRule, site: Site, alarm: Alarm, now: datetime, create: services.OrderCreate
+) -> tuple[str, WorkOrder]:
     order = _open_orders(rule=rule, site=site).order_by("pk").first()
     if order is not None:
         WorkOrder.objects.filter(pk=order.pk).update(alarm_count=F("alarm_count") + 1)
@@ -309,7 +311,7 @@ def _raise(*, rule: AlarmRule, site: Site, alarm: Alarm, now: datetime) -> tuple
             },
         )
         return AlarmEvent.Outcome.MERGED, order
-    result = services.work_order_create(
+    result = create(
         actor=None,
         organization=rule.organization,
         draft=OrderDraft(
@@ -392,11 +394,13 @@ def alarm_receive(
     *,
     organization: Organization,
     alarm: Alarm,
+    create: services.OrderCreate,
     integration_key: IntegrationKey | None = None,
     now: datetime | None = None,
 ) -> AlarmResult:
     """Turn one alarm message into an order, a merge or a clearance; exactly once per
-    (alarm_id, state).
+    (alarm_id, state). A new order is made by `create` (`workflows.services.
+    work_order_create`, which reserves a paid order's escrow).
 
     Locks the organization's rule for the alarm type, so alarms of one type are handled
     one at a time (no two orders for one flapping alarm), then the order it touches.
@@ -456,7 +460,7 @@ def alarm_receive(
         return recorded
     order: WorkOrder | None
     if alarm.state == AlarmEvent.State.RAISED:
-        outcome, order = _raise(rule=rule, site=site, alarm=alarm, now=now)
+        outcome, order = _raise(rule=rule, site=site, alarm=alarm, now=now, create=create)
     else:
         outcome, order = _clear(rule=rule, site=site, alarm=alarm, now=now)
     event.outcome, event.order = outcome, order

@@ -49,9 +49,15 @@ class ExternalOrder:
 
 @transaction.atomic
 def work_order_create_external(
-    *, actor: User, organization: Organization, order: ExternalOrder, publish: bool = True
+    *,
+    actor: User,
+    organization: Organization,
+    order: ExternalOrder,
+    create: services.OrderCreate,
+    publish: bool = True,
 ) -> CreateResult:
-    """Create an order from an outside system, once per external_ref.
+    """Create an order from an outside system, once per external_ref, by `create`
+    (`workflows.services.work_order_create`, which reserves a paid order's escrow).
 
     The same reference again returns the first order unchanged with created=False,
     before the new fields are even looked at. Raises PermissionDenied for members
@@ -103,7 +109,7 @@ def work_order_create_external(
         base_points=order.base_points,
         external_ref=ref,
     )
-    return services.work_order_create(
+    return create(
         actor=actor,
         organization=organization,
         draft=draft,

@@ -308,10 +308,16 @@ def _error(line: int, exc: ApplicationError) -> dict[str, Any]:
 
 @transaction.atomic
 def work_order_import(
-    *, actor: User, organization: Organization, file: IO[bytes], publish: bool = True
+    *,
+    actor: User,
+    organization: Organization,
+    file: IO[bytes],
+    create: services.OrderCreate,
+    publish: bool = True,
 ) -> ImportReport:
     """Create orders (published unless publish=False) from an xlsx/csv file, one savepoint
-    per row; report by line.
+    per row, by `create` (`workflows.services.work_order_create`: a row whose escrow is
+    short is a row error); report by line.
 
     At most 5 MB and 5,000 rows (else the whole file is refused, nothing created).
     Idempotent per row on 外部编号 (channel "import"). Raises PermissionDenied for
@@ -370,7 +376,7 @@ def work_order_import(
             if existing is None:
                 draft = _draft(values, site_ids=site_ids, catalogue=catalogue)
                 with transaction.atomic():
-                    result = services.work_order_create(
+                    result = create(
                         actor=actor,
                         organization=organization,
                         draft=draft,

@@ -16,6 +16,7 @@ from xinghuo.notifications.sms import LoggingSmsSender
 from xinghuo.regions.models import Site
 from xinghuo.work_orders import services
 from xinghuo.work_orders.models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
+from xinghuo.workflows import services as workflows
 
 pytestmark = pytest.mark.django_db
 
@@ -357,7 +358,7 @@ def test_sweep_expires_untaken_orders_and_flags_overdue_ones_once(
     later = timezone.now() + timedelta(hours=9)
     LoggingSmsSender.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        counts = services.work_orders_sweep(now=later)
+        counts = workflows.work_orders_sweep(now=later)
     assert counts == {"expired": 1, "overdue": 2, "shifts_closed": 0}
     assert WorkOrder.objects.get(pk=untaken.pk).status == "expired"
     assert WorkOrder.objects.get(pk=order.pk).is_overdue
@@ -367,7 +368,11 @@ def test_sweep_expires_untaken_orders_and_flags_overdue_ones_once(
     assert sorted(phone for phone, _text in LoggingSmsSender.outbox) == sorted(
         [world["worker"].user.phone, world["owner"].phone]
     )
-    assert services.work_orders_sweep(now=later) == {"expired": 0, "overdue": 0, "shifts_closed": 0}
+    assert workflows.work_orders_sweep(now=later) == {
+        "expired": 0,
+        "overdue": 0,
+        "shifts_closed": 0,
+    }
 
 
 def test_shift_hours_and_a_missing_check_out(world, make_order):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from xinghuo.accounts import services as account_services
 from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.regions import services as region_services
-from xinghuo.work_orders import admin_channels, services
+from xinghuo.work_orders import admin_channels
 from xinghuo.work_orders.channels import alarms, common, external, spreadsheet
 from xinghuo.work_orders.models import (
     AlarmEvent,
@@ -29,6 +29,7 @@ from xinghuo.work_orders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from xinghuo.workflows import services as workflows
 from xinghuo.workforce.models import Role, Skill
 
 pytestmark = pytest.mark.django_db
@@ -367,7 +368,9 @@ def test_import_service_keeps_good_rows_when_a_row_fails_inside_work_order_creat
         ["HZ-XH-0001", "好的", "", "", "", "", in_days(2), 1, "T-2"],
     ]
     file = SimpleUploadedFile("o.xlsx", xlsx_bytes(rows))
-    report = spreadsheet.work_order_import(actor=owner, organization=org, file=file)
+    report = spreadsheet.work_order_import(
+        actor=owner, organization=org, file=file, create=workflows.work_order_create
+    )
     assert [(e["line"], e["field"]) for e in report.errors] == [(2, "title")]
     assert WorkOrder.objects.get().external_ref == "T-2"
 
@@ -625,7 +628,7 @@ def test_a_cleared_alarm_is_recorded_on_its_order(api, monitoring):
 def test_a_new_alarm_after_the_order_is_closed_makes_a_new_order(api, monitoring):
     key, owner, org = monitoring["key"], monitoring["owner"], monitoring["org"]
     first = send(api, key, alarm()).json()["order_id"]
-    services.work_order_cancel(actor=owner, organization=org, order_id=first, reason="误报")
+    workflows.work_order_cancel(actor=owner, organization=org, order_id=first, reason="误报")
     second = send(api, key, alarm(alarm_id="A-2001")).json()
     assert second["outcome"] == "created"
     assert second["order_id"] != first
@@ -715,8 +718,12 @@ def test_alarm_receive_service_is_idempotent_without_http(monitoring):
         occurred_at=datetime(2026, 1, 1, 8, 0),  # naive: Beijing time
         state="raised",
     )
-    first = alarms.alarm_receive(organization=org, alarm=message)
-    second = alarms.alarm_receive(organization=org, alarm=message)
+    first = alarms.alarm_receive(
+        organization=org, alarm=message, create=workflows.work_order_create
+    )
+    second = alarms.alarm_receive(
+        organization=org, alarm=message, create=workflows.work_order_create
+    )
     assert first.order == second.order
     assert (first.duplicate, second.duplicate) == (False, True)
     assert AlarmEvent.objects.get().occurred_at == datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
@@ -775,6 +782,7 @@ def test_concurrent_alarms_at_one_site_make_one_order(make_employer, hangzhou):
     def raise_alarm(alarm_id):
         return lambda: alarms.alarm_receive(
             organization=org,
+            create=workflows.work_order_create,
             alarm=alarms.Alarm(
                 alarm_id=alarm_id,
                 alarm_type="mains_power_failure",
@@ -807,7 +815,11 @@ def test_concurrent_api_calls_with_one_reference_make_one_order(make_employer, h
         deadline_at=timezone.now() + timedelta(days=1),
     )
     results = run_concurrently(
-        [lambda: external.work_order_create_external(actor=owner, organization=org, order=order)]
+        [
+            lambda: external.work_order_create_external(
+                actor=owner, organization=org, order=order, create=workflows.work_order_create
+            )
+        ]
         * 8
     )
     assert all(not isinstance(r, Exception) for r in results), results
@@ -832,6 +844,7 @@ def test_the_admin_never_shows_an_integration_secret(monitoring, operator):
     key = IntegrationKey.objects.get()
     alarms.alarm_receive(
         organization=monitoring["org"],
+        create=workflows.work_order_create,
         alarm=alarms.Alarm(
             alarm_id="ADM-1",
             alarm_type="mains_power_failure",
