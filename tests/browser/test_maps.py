@@ -2,7 +2,7 @@
 a worker after his app reports a position, the track replay playing from the first event to
 the last, the worker's route, and maps.js's WGS-84 → GCJ-02 against the Python conversion.
 
-Data: the fixture of xinghuo/web/tests/test_maps.py. Screenshots go to
+Data: the fixture of xinghuo/analytics/tests/test_views_maps.py. Screenshots go to
 test-artifacts/screenshots/maps_*.png.
 """
 
@@ -16,9 +16,9 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import SCREENSHOT_DIR
 from tests.browser.helpers import log_in
 from xinghuo.accounts import services as account_services
+from xinghuo.analytics.tests.test_views_maps import finished_order, order_at, world  # noqa: F401
 from xinghuo.core.geo import Point, wgs84_to_gcj02
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.web.tests.test_maps import finished_order, order_at, world  # noqa: F401
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
 
