@@ -236,7 +236,7 @@ def worker_exam_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
 def worker_exam_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     worker, attempt = _attempt(request, attempt_id)
     if attempt.status == ExamAttempt.Status.OPEN:
-        if timezone.now() <= attempt.deadline_at + cert_services.SUBMIT_GRACE:
+        if not cert_services.attempt_is_late(attempt, timezone.now()):
             return redirect("web:worker_exam_take", attempt_id=attempt.pk)
         # The clock ran out while he was away: close it now rather than wait for the sweep.
         attempt = cert_services.exam_submit(worker=worker, attempt_id=attempt.pk)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +174,16 @@ def payout_get_awaiting_approval(*, organization: Organization | None, payout_pk
     if payout is None:
         raise NotFound(_("Payout not found."), code="payout_not_found")
     return payout
+
+
+# A payout the channel has not answered for this long needs a look (the sweeper queries
+# after two minutes, so ten means the channel keeps saying nothing).
+STUCK_AFTER = timedelta(minutes=10)
+
+
+def payouts_stuck(*, now: datetime) -> QuerySet[Payout]:
+    """Payouts the channel has left without an answer for STUCK_AFTER: the operators look."""
+    return payouts_submitted_before(before=now - STUCK_AFTER)
 
 
 def payouts_submitted_before(*, before: datetime) -> QuerySet[Payout]:

@@ -11,7 +11,6 @@ employer declares a transfer (no money moves), the operator matches bank lines.
 from __future__ import annotations
 
 import io
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,7 +41,7 @@ from xinghuo.settlement import (
     payouts,
 )
 from xinghuo.settlement import selectors as settlement_selectors
-from xinghuo.settlement.channels.base import ChannelError, UnknownChannel
+from xinghuo.settlement.channels.base import PAYOUT_ID_PATTERN, ChannelError, UnknownChannel
 from xinghuo.settlement.models import Payout, PayoutAccount, Transfer, Withholding
 from xinghuo.web.scope import (
     current_operator,
@@ -56,11 +55,7 @@ from xinghuo.web.scope import (
 from xinghuo.workforce.models import Worker
 
 PS = Payout.Status
-# A payout the channel has not answered for this long needs a look (the sweeper queries
-# after two minutes, so ten means the channel keeps saying nothing).
-STUCK_AFTER = timedelta(minutes=10)
 FAILED_WINDOW = timedelta(days=7)
-PAYOUT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
 
 TRANSFER_LABELS: dict[tuple[str, str], Any] = {
     ("topup", Transfer.Kind.SINGLE): gettext_lazy("Top-up"),
@@ -293,11 +288,10 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         if action == "topup":
             topup_form = TopUpForm(request.POST, request.FILES, auto_id="topup-%s")
             if topup_form.is_valid():
-                started = timezone.now()
                 data = topup_form.cleaned_data
                 proof = data.get("proof")
                 try:
-                    declared = bank_credits.topup_declare(
+                    declared, created = bank_credits.topup_declare_or_get(
                         actor=user,
                         organization=org,
                         amount_fen=_fen(data["amount_yuan"]),
@@ -317,7 +311,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
                             {"amount_fen": "amount_yuan", "image": "proof"},
                         )
                 else:
-                    if declared.created_at < started:
+                    if not created:
                         messages.info(request, _("This transfer was declared before."))
                     else:
                         messages.success(
@@ -408,10 +402,6 @@ def employer_statement(request: HttpRequest) -> HttpResponseBase:
 # --- worker ------------------------------------------------------------------------------------
 
 
-def _new_payout_id(worker: Worker) -> str:
-    return f"W{worker.pk}-{uuid.uuid4().hex[:20]}"
-
-
 def _year(request: HttpRequest) -> int:
     value = request.GET.get("year", "")
     this_year = timezone.localdate().year
@@ -426,7 +416,7 @@ def worker_wallet(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     account_form = PayoutAccountForm(auto_id="account-%s")
     withdraw_form = WithdrawForm(
-        auto_id="withdraw-%s", initial={"payout_id": _new_payout_id(worker)}
+        auto_id="withdraw-%s", initial={"payout_id": payouts.payout_id_new(worker_id=worker.pk)}
     )
     identity_verified = identity_selectors.worker_is_identity_verified(worker=worker)
     if request.method == "POST":
@@ -643,17 +633,12 @@ def operator_finance(request: HttpRequest) -> HttpResponse:
                 {**_payout_row(p), "attempts": list(p.attempt_rows.all())}
                 for p in settlement_selectors.payouts_needing_attention()[:50]
             ],
-            "stuck": [
-                _payout_row(p)
-                for p in settlement_selectors.payouts_submitted_before(before=now - STUCK_AFTER)[
-                    :50
-                ]
-            ],
+            "stuck": [_payout_row(p) for p in settlement_selectors.payouts_stuck(now=now)[:50]],
             "failed": [
                 _payout_row(p)
                 for p in settlement_selectors.payouts_failed_since(since=now - FAILED_WINDOW)[:50]
             ],
-            "stuck_minutes": int(STUCK_AFTER.total_seconds() // 60),
+            "stuck_minutes": int(settlement_selectors.STUCK_AFTER.total_seconds() // 60),
             "failed_days": FAILED_WINDOW.days,
             "reconcile_form": reconcile_form,
             "reports": [

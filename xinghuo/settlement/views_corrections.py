@@ -31,8 +31,6 @@ from xinghuo.settlement import corrections
 from xinghuo.settlement.models import Correction, CorrectionEvent
 from xinghuo.web.scope import paginate, show_service_error, yuan
 
-KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,64}$"
-
 
 class CorrectionForm(forms.Form):
     order_id = forms.IntegerField(label=gettext_lazy("Order number"), min_value=1, max_value=2**62)
@@ -53,7 +51,7 @@ class CorrectionForm(forms.Form):
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal", "min": "0"}),
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=255)
-    key = forms.RegexField(regex=KEY_PATTERN, max_length=64, widget=forms.HiddenInput)
+    key = forms.RegexField(regex=corrections.KEY_PATTERN, max_length=64, widget=forms.HiddenInput)
 
 
 # The audit trail's steps (CorrectionEvent.action), as the operator reads them.

@@ -49,6 +49,7 @@ from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.models import Worker
 
+from . import lifecycle
 from .forms import (
     KIND_CHOICES,
     AcceptForm,
@@ -64,7 +65,6 @@ from .forms import (
 )
 
 S = WorkOrder.Status
-CANCELLABLE = (S.DRAFT, S.PUBLISHED, S.ASSIGNED, S.EN_ROUTE, S.ON_SITE)
 
 EVENT_LABELS = {
     "create": gettext_lazy("Created"),
@@ -275,6 +275,8 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             messages.error(request, _("Unknown action."))
     status = order.status
     points_entry = selectors.order_points_entry(order=order) if status == S.ACCEPTED else None
+    # What the employer may do next is the lifecycle's rule, not the page's.
+    allowed = lifecycle.allowed_actions(order)
     return render(
         request,
         "work_orders/employer_detail.html",
@@ -287,10 +289,10 @@ def employer_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             map_data=selectors.order_map(order=order),
             points_entry=points_entry,
             offers=list(dispatch_selectors.assignment_offers_for_order(order=order)[:10]),
-            can_publish=status == S.DRAFT,
-            can_cancel=status in CANCELLABLE,
-            can_review=status == S.DELIVERED,
-            can_assign=status == S.PUBLISHED,
+            can_publish="publish" in allowed,
+            can_cancel="cancel" in allowed,
+            can_review="accept" in allowed,
+            can_assign="assign" in allowed,
             cancel_form=action_forms["cancel"],
             accept_form=action_forms["accept"],
             reject_form=action_forms["reject"],
@@ -548,6 +550,7 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
                 decline_form = bound
     is_mine = order.worker_id == worker.pk
     status = order.status
+    allowed = lifecycle.allowed_actions(order)
     return render(
         request,
         "work_orders/worker/order_detail.html",
@@ -565,12 +568,12 @@ def worker_order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
             points_entry=(
                 selectors.order_points_entry(order=order) if status == S.ACCEPTED else None
             ),
-            can_grab=not is_mine and status == S.PUBLISHED,
-            can_depart=is_mine and status == S.ASSIGNED,
-            can_check_in=is_mine and status in (S.ASSIGNED, S.EN_ROUTE),
-            can_deliver=is_mine and status == S.ON_SITE and order.kind == WorkOrder.Kind.ORDER,
-            can_check_out=is_mine and status == S.ON_SITE and order.kind == WorkOrder.Kind.SHIFT,
-            can_decline=is_mine and status == S.ASSIGNED,
+            can_grab=not is_mine and "assign" in allowed,
+            can_depart=is_mine and "depart" in allowed,
+            can_check_in=is_mine and "check_in" in allowed,
+            can_deliver=is_mine and "deliver" in allowed and order.kind == WorkOrder.Kind.ORDER,
+            can_check_out=is_mine and "check_out" in allowed and order.kind == WorkOrder.Kind.SHIFT,
+            can_decline=is_mine and "decline" in allowed,
             deliver_form=deliver_form,
             decline_form=decline_form,
         ),
