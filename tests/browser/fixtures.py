@@ -1,4 +1,5 @@
 """Fixtures for the browser tests: one headless Chromium per session, one page per test.
+A plugin of the root conftest.py, so every app's browser tests have them.
 
 Playwright's own browser download does not work on our machines, so this drives
 Debian's ``chromium`` (``apt-get install chromium``), or whatever ``CHROMIUM_PATH``

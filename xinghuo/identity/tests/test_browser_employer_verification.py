@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.browser.fixtures import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.helpers import log_in as sign_in
 from xinghuo.demo.licence import licence_image
 from xinghuo.identity.models import EmployerVerification, RevealAudit
-
-from .conftest import SCREENSHOT_DIR, TIMEOUT_MS
-from .helpers import log_in as sign_in
 
 pytestmark = [
     pytest.mark.browser,

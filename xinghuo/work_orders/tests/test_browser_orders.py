@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.fixtures import SCREENSHOT_DIR, TIMEOUT_MS
 from tests.browser.helpers import log_in
 from xinghuo.core.tests.bombs import png
 from xinghuo.dispatch.models import PointsEntry

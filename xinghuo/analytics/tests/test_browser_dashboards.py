@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.fixtures import SCREENSHOT_DIR
 from tests.browser.helpers import log_in
 from xinghuo.analytics.tests.conftest import stats  # noqa: F401  (the data set fixture)
 from xinghuo.settlement.models import Payout, PayoutAccount

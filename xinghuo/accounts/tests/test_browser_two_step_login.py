@@ -12,8 +12,8 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import Browser, expect
 
-from .conftest import SCREENSHOT_DIR, TIMEOUT_MS
-from .helpers import log_in
+from tests.browser.fixtures import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.helpers import log_in
 
 pytestmark = [
     pytest.mark.browser,

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR
+from tests.browser.fixtures import SCREENSHOT_DIR
 from tests.browser.helpers import log_in
 from xinghuo.accounts import services as account_services
 from xinghuo.analytics.tests.test_views_maps import finished_order, order_at, world  # noqa: F401

@@ -14,7 +14,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.fixtures import SCREENSHOT_DIR, TIMEOUT_MS
 from tests.browser.helpers import log_in
 from xinghuo.certification.models import Certification, Exam, ExamAttempt, Question
 from xinghuo.demo.clearance import identity_submit, person_for

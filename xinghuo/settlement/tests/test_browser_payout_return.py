@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import SCREENSHOT_DIR, TIMEOUT_MS
+from tests.browser.fixtures import SCREENSHOT_DIR, TIMEOUT_MS
 from tests.browser.helpers import log_in
 from xinghuo.settlement import ledger, payouts
 from xinghuo.settlement.channels.base import get_channel, reset_channels
