@@ -22,6 +22,10 @@ from xinghuo.workforce.models import Worker
 
 PASSWORD = "Xinghuo@2026"
 
+# The browser fixtures (one Chromium per session, a page per test) serve the browser tests
+# that live next to their app's pages (xinghuo/<app>/tests/test_browser_*.py).
+pytest_plugins = ["tests.browser.fixtures"]
+
 # Timing belongs in benchmarks: on a loaded 2-core CI machine a per-example deadline
 # only makes property tests flaky.
 hypothesis_settings.register_profile("xinghuo", deadline=None, print_blob=True)

@@ -339,7 +339,8 @@ def _draw(exam: Exam) -> list[int]:
     return random.SystemRandom().sample(ids, min(exam.question_count, len(ids)))
 
 
-def _is_late(attempt: ExamAttempt, now: datetime) -> bool:
+def attempt_is_late(attempt: ExamAttempt, now: datetime) -> bool:
+    """Past the deadline and its grace: answers are no longer taken."""
     return now > attempt.deadline_at + SUBMIT_GRACE
 
 
@@ -455,7 +456,7 @@ def exam_start(*, worker: Worker, exam_id: int, now: datetime | None = None) -> 
         .first()
     )
     if current is not None:
-        if not _is_late(current, now):
+        if not attempt_is_late(current, now):
             raise Conflict(
                 _("You have an exam in progress; finish it first."),
                 code="attempt_open",
@@ -493,7 +494,7 @@ def exam_save_answers(
     attempt = _lock_attempt(worker=worker, attempt_id=attempt_id)
     if attempt.status != ExamAttempt.Status.OPEN:
         raise Conflict(_("This exam is finished."), code="attempt_closed")
-    if _is_late(attempt, now):
+    if attempt_is_late(attempt, now):
         return _close(attempt, status=ExamAttempt.Status.TIMED_OUT, now=now)
     attempt.answers = {**attempt.answers, **_clean_answers(attempt, answers)}
     attempt.save(update_fields=["answers", "updated_at"])
@@ -518,7 +519,7 @@ def exam_submit(
     attempt = _lock_attempt(worker=worker, attempt_id=attempt_id)
     if attempt.status != ExamAttempt.Status.OPEN:
         raise Conflict(_("This exam is finished."), code="attempt_closed")
-    if _is_late(attempt, now):
+    if attempt_is_late(attempt, now):
         return _close(attempt, status=ExamAttempt.Status.TIMED_OUT, now=now)
     if answers:
         attempt.answers = {**attempt.answers, **_clean_answers(attempt, answers)}

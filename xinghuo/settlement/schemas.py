@@ -6,6 +6,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from . import corrections
+from .channels.base import PAYOUT_ID_PATTERN
 from .models import PayoutAccount, TopUpDeclaration
 from .services.payout_accounts import AccountWarning
 
@@ -184,7 +186,7 @@ class PayoutAccountRevealOut(Schema):
 
 class PayoutIn(Schema):
     amount_fen: int = Field(gt=0)
-    payout_id: str | None = Field(None, max_length=64, pattern=r"^[A-Za-z0-9_\-]{1,64}$")
+    payout_id: str | None = Field(None, max_length=64, pattern=PAYOUT_ID_PATTERN)
 
 
 class PayoutOut(Schema):
@@ -239,7 +241,7 @@ class CorrectionIn(Schema):
     key: str = Field(
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9_\-:.]{1,64}$",
+        pattern=corrections.KEY_PATTERN,
         description="idempotency key: the same key returns the first correction",
     )
 

@@ -1,5 +1,5 @@
 """One login path with progressive delays (issue 12): the API here; the web and the admin
-in web/tests/test_login_views.py."""
+in accounts/tests/test_views_login.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The dashboard pages and the xlsx export (web/views_dashboards.py) on the known data set."""
+"""The dashboard pages and the xlsx export (analytics/views.py) on the known data set."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The worker's agreement page (xinghuo/web/views_contracts.py)."""
+"""The worker's agreement page (xinghuo/contracts/views.py)."""
 
 from __future__ import annotations
 

@@ -56,7 +56,10 @@ StatementStatus = Literal["succeeded", "failed", "returned"]
 # no tz database. Channels stamp and date their files in Beijing time.
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-_PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+# Our payout id, the channels' idempotency id: the one definition (API schema, page form,
+# payouts and channels all use it).
+PAYOUT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
+_PAYOUT_ID = re.compile(PAYOUT_ID_PATTERN)
 
 # failure_code of a return (退票), whatever the channel calls it.
 RETURNED = "RETURNED"

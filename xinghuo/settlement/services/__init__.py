@@ -30,6 +30,7 @@ from .bank_credits import (
     match_attempts_refused,
     topup_code,
     topup_declare,
+    topup_declare_or_get,
 )
 from .corrections import (
     correction_approve,
@@ -60,6 +61,7 @@ from .payout_accounts import (
 from .payouts import (
     RetryPolicy,
     payout_approve,
+    payout_id_new,
     payout_notification,
     payout_request,
     payout_submit,
@@ -107,6 +109,7 @@ __all__ = [
     "payout_account_reveal",
     "payout_accounts_reencrypt_all",
     "payout_approve",
+    "payout_id_new",
     "payout_notification",
     "payout_request",
     "payout_submit",
@@ -116,6 +119,7 @@ __all__ = [
     "sandbox_channel",
     "topup_code",
     "topup_declare",
+    "topup_declare_or_get",
     "transfers_post",
     "withholding_declaration_xlsx",
     "worker_annual_statement_xlsx",

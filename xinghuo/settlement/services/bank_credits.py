@@ -123,10 +123,31 @@ def topup_declare(
     bank_serial: str,
     proof: bytes | None = None,
 ) -> TopUpDeclaration:
+    """topup_declare_or_get without the flag: the declaration, new or the first one."""
+    declaration, _created = topup_declare_or_get.nested(
+        actor=actor,
+        organization=organization,
+        amount_fen=amount_fen,
+        bank_serial=bank_serial,
+        proof=proof,
+    )
+    return declaration
+
+
+@durable
+def topup_declare_or_get(
+    *,
+    actor: User,
+    organization: Organization,
+    amount_fen: int,
+    bank_serial: str,
+    proof: bytes | None = None,
+) -> tuple[TopUpDeclaration, bool]:
     """A finance member says the company has sent `amount_fen` (bank serial `bank_serial`):
     recorded as 待到账. It moves no money; the bank's notification or an operator's match
     against the statement credits the escrow.
 
+    Returns (declaration, created): `created` is False when this serial was declared before.
     Idempotent per (organization, serial): the same declaration again returns the first;
     another amount under the same serial is Conflict(declaration_conflict). Raises
     PermissionDenied for members without a finance role, ValidationFailed for bad input
@@ -151,7 +172,7 @@ def topup_declare(
                 code="declaration_conflict",
                 detail={"declaration_id": earlier.pk},
             )
-        return earlier
+        return earlier, False
     declaration = TopUpDeclaration(
         organization=organization,
         declared_by=actor,
@@ -167,7 +188,8 @@ def topup_declare(
     except IntegrityError:  # declared concurrently: the first one stands
         if declaration.proof:
             declaration.proof.storage.delete(declaration.proof.name)
-        return TopUpDeclaration.objects.get(organization=organization, bank_serial=bank_serial)
+        first = TopUpDeclaration.objects.get(organization=organization, bank_serial=bank_serial)
+        return first, False
     # A transfer the bank reported before the declaration was made finds it now.
     line = (
         BankTransaction.objects.select_for_update()
@@ -176,7 +198,7 @@ def topup_declare(
     )
     if line is not None and line.amount_fen == amount_fen and not hasattr(line, "declaration"):
         _declaration_matched(declaration, line)
-    return declaration
+    return declaration, True
 
 
 def _declaration_matched(declaration: TopUpDeclaration, line: BankTransaction) -> None:

@@ -57,6 +57,8 @@ S = Correction.Status
 K = Correction.Kind
 M = tax.TaxMethod
 CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
+# A correction's idempotency key as the API and the operators' page accept it.
+KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,64}$"
 
 
 def _yuan(fen: int) -> str:

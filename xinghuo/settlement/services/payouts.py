@@ -49,6 +49,7 @@ from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
 from ..channels.base import (
+    PAYOUT_ID_PATTERN,
     BadSignature,
     ChannelError,
     ChannelResult,
@@ -76,7 +77,15 @@ class ChannelFailed(ApplicationError):
     default_code = "channel_unavailable"
 
 
-PAYOUT_ID = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
+PAYOUT_ID = re.compile(PAYOUT_ID_PATTERN)
+
+
+def payout_id_new(*, worker_id: int) -> str:
+    """A fresh payout id for a worker's withdrawal (the form carries it: a second submit
+    of the same form is the same payout)."""
+    return f"W{worker_id}-{uuid.uuid4().hex[:20]}"
+
+
 # A submitted payout older than this is queried; a requested one is (re)submitted.
 STALE_AFTER = timedelta(minutes=2)
 # A payout its channel has not answered for this long needs a look (the sweep queries after

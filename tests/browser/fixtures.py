@@ -1,0 +1,106 @@
+"""Fixtures for the browser tests: one headless Chromium per session, one page per test.
+A plugin of the root conftest.py, so every app's browser tests have them.
+
+Playwright's own browser download does not work on our machines, so this drives
+Debian's ``chromium`` (``apt-get install chromium``), or whatever ``CHROMIUM_PATH``
+names. Never run ``playwright install``.
+
+Without a Chromium binary the tests are skipped on a developer's machine, but
+fail in CI (env ``CI`` set), where a missing browser is a broken set-up, not a
+reason to go green.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+# Playwright's sync API runs an asyncio event loop in the test thread (under a
+# greenlet). Django sees that running loop and refuses ORM calls from the same
+# thread with SynchronousOnlyOperation: pytest-django's own database set-up and
+# flush, and any ORM call a test makes. Nothing here shares a connection with
+# async code (the live server answers in its own thread), so the check is a
+# false alarm for these tests and is switched off.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+SCREENSHOT_DIR = BASE_DIR / "test-artifacts" / "screenshots"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+# Slow CI machines: give pages and assertions a bit more time than the defaults.
+TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+def chromium_path() -> str:
+    return os.environ.get("CHROMIUM_PATH", shutil.which("chromium") or "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = chromium_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        reason = (
+            f"no Chromium binary at {path!r}: install Debian's chromium "
+            "(apt-get install chromium) or set CHROMIUM_PATH"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs a browser for the browser tests: {reason}")
+        pytest.skip(reason)
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def _screenshot_name(node_name: str) -> str:
+    return re.sub(r"[^\w.-]+", "_", node_name).strip("_") or "test"
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh context (locale zh-CN) and page; a screenshot of the last screen is always kept.
+
+    Saved as test-artifacts/screenshots/<test name>.png (also after a failure: that
+    is when it is most useful).
+    """
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        try:
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(SCREENSHOT_DIR / f"{_screenshot_name(request.node.name)}.png"),
+                full_page=True,
+            )
+        except Exception as exc:  # a screenshot must never hide the test's own result
+            warnings.warn(f"could not save a screenshot: {exc!r}", stacklevel=1)
+        finally:
+            context.close()

@@ -1,0 +1,133 @@
+"""The dispatcher's auto-assignment (D3): preview a plan (a dry run), adjust it by leaving
+assignments out, commit what is left in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from xinghuo.core.api import is_id
+from xinghuo.core.exceptions import ApplicationError
+from xinghuo.dispatch import services as dispatch_services
+from xinghuo.dispatch.routing import planning
+from xinghuo.dispatch.routing.problem import Reason
+from xinghuo.regions import selectors as region_selectors
+from xinghuo.web.scope import employer_scope
+from xinghuo.work_orders import selectors as order_selectors
+from xinghuo.workforce import selectors as workforce_selectors
+
+REASONS = {
+    Reason.NO_ELIGIBLE_WORKER: gettext_lazy("No eligible worker on duty"),
+    Reason.NO_TIME_LEFT: gettext_lazy("No eligible worker can make the deadline"),
+    Reason.CAPACITY: gettext_lazy("Eligible workers hold as many orders as they may"),
+    Reason.WORKERS_BUSY: gettext_lazy("Eligible workers' days are full"),
+}
+
+
+def _parse_pairs(values: list[str]) -> list[tuple[int, int]]:
+    pairs = []
+    for value in values:
+        order_id, _sep, worker_id = value.partition(":")
+        if is_id(order_id) and is_id(worker_id):
+            pairs.append((int(order_id), int(worker_id)))
+    return pairs
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employer_auto_assign(request: HttpRequest) -> HttpResponse:
+    scope = employer_scope(request)
+    if scope is None:
+        return redirect("web:home")
+    base = reverse("web:employer_auto_assign") + f"?org={scope.organization.pk}"
+    try:
+        dispatch_services.require_verified_employer(organization=scope.organization)
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
+    if request.method == "POST":
+        pairs = _parse_pairs(request.POST.getlist("pair"))
+        if not pairs:
+            messages.error(request, _("Keep at least one assignment to commit."))
+            return redirect(base)
+        try:
+            assigned = planning.auto_assign_commit(
+                actor=scope.user, organization=scope.organization, plan_or_assignments=pairs
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect(base)
+        offered = sum(1 for o in assigned if o.worker_id is None)
+        messages.success(
+            request,
+            _(
+                "%(n)d orders assigned and %(m)d offered; the workers have been told "
+                "(an offered order waits for the worker to accept it)."
+            )
+            % {"n": len(assigned) - offered, "m": offered},
+        )
+        return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
+
+    regions = region_selectors.site_count_by_region(organization=scope.organization)
+    region_id = request.GET.get("region", "")
+    context: dict[str, Any] = {"regions": regions, "region_id": region_id, "nav": "dispatch"}
+    if request.GET.get("preview"):
+        try:
+            dispatch_services.candidate_list_count(organization=scope.organization)
+            plan = planning.auto_assign_preview(
+                organization=scope.organization,
+                region_id=int(region_id) if is_id(region_id) else None,
+                now=timezone.now(),
+            )
+        except ApplicationError as exc:
+            messages.error(request, str(exc.message))
+            return redirect(base)
+        order_ids = [s.order_id for r in plan.routes for s in r.stops] + [
+            u.order_id for u in plan.unassigned
+        ]
+        orders = {
+            o.pk: o
+            for o in order_selectors.order_list_for_organization(
+                organization=scope.organization
+            ).filter(pk__in=order_ids)
+        }
+        workers = {
+            w.pk: w
+            for w in workforce_selectors.worker_list().filter(
+                pk__in=[r.worker_id for r in plan.routes]
+            )
+        }
+        context["routes"] = [
+            {
+                "worker": workers.get(route.worker_id),
+                "travel_km": round(route.travel_m / 1000, 1),
+                "stops": [
+                    {
+                        "order": orders.get(stop.order_id),
+                        "worker_id": route.worker_id,
+                        "eta": plan.at(stop.arrival),
+                        "done": plan.at(stop.departure),
+                        "km": round(stop.travel_m / 1000, 1),
+                        "urgent": stop.urgent,
+                    }
+                    for stop in route.stops
+                ],
+            }
+            for route in plan.routes
+            if route.stops
+        ]
+        context["unassigned"] = [
+            {"order": orders.get(u.order_id), "reason": REASONS.get(u.reason, u.reason)}
+            for u in plan.unassigned
+        ]
+        context["plan"] = plan
+    return render(request, "dispatch/auto_assign.html", scope.context(**context))
