@@ -190,7 +190,8 @@ class PublicSurfaceContract(Contract):
             if _is_test(importer) or _within(importer, self.exempt):  # type: ignore[arg-type]
                 continue
             own_app = _app(importer, apps_package)
-            is_page = _is_page(importer, apps_package, page_modules)
+            # The shell (layouts' helpers, scopes) works for pages: it sees what they see.
+            is_page = _is_page(importer, apps_package, page_modules) or own_app == self.shell
             for imported in graph.find_modules_directly_imported_by(importer):
                 other_app = _app(imported, apps_package)
                 if other_app is None or other_app == own_app or _is_test(imported):

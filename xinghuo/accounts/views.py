@@ -17,8 +17,8 @@ from xinghuo.accounts.auth import client_ip
 from xinghuo.accounts.exceptions import SecondFactorRequired
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.web.scope import landing_for
+from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
-from xinghuo.workforce.forms import role_choices
 
 from . import views_security
 from .forms import LoginForm, RegisterForm
@@ -62,7 +62,9 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None, roles=role_choices(), initial={"kind": "worker"})
+    form = RegisterForm(
+        request.POST or None, roles=workforce_selectors.role_choices(), initial={"kind": "worker"}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

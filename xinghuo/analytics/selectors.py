@@ -48,6 +48,7 @@ from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import RoleChangeRequest, Worker
 
 # The skill radar (B3) is public here; its rule is in radar.py.
+from .maps import outlines_of_regions as outlines_of_regions
 from .radar import RadarDimension as RadarDimension
 from .radar import worker_get_for_radar as worker_get_for_radar
 from .radar import worker_radar as worker_radar

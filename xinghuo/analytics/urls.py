@@ -32,5 +32,4 @@ urlpatterns = [
         views_maps.employer_order_replay,
         name="employer_order_replay",
     ),
-    path("worker/route/", views_maps.worker_route, name="worker_route"),
 ]

@@ -19,34 +19,26 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from xinghuo.analytics import maps as map_selectors
 from xinghuo.analytics import selectors as analytics
-from xinghuo.core.exceptions import ApplicationError, ValidationFailed
+from xinghuo.core.exceptions import ApplicationError
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.dispatch.routing import DAY_MODES, planning
+from xinghuo.web.maps import map_config, map_labels
 from xinghuo.web.scope import (
     EmployerScope,
-    current_worker,
     employer_order,
     employer_scope,
-    worker_context,
 )
+from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
-from xinghuo.work_orders.views import EVENT_LABELS
 from xinghuo.workforce import selectors as workforce_selectors
 
 S = WorkOrder.Status
 DEFAULT_POLL_SECONDS = 8
-MODE_LABELS = {
-    "optimise": gettext_lazy("Shortest day"),
-    "urgent_first": gettext_lazy("Urgent first"),
-    "nearest_first": gettext_lazy("Nearest first"),
-}
 STATUS_LABELS = {
     map_selectors.MapStatus.AVAILABLE: gettext_lazy("Available"),
     map_selectors.MapStatus.EN_ROUTE: gettext_lazy("En route"),
@@ -55,51 +47,12 @@ STATUS_LABELS = {
 }
 
 
-def map_config() -> dict[str, Any]:
-    """The tile provider for maps.js: setting MAP_TILES = {"url", "datum", "attribution"}.
-
-    None (the demo, offline): no tiles, the outlines are drawn on a plain background.
-    """
-    tiles = getattr(settings, "MAP_TILES", None)
-    if not tiles or not tiles.get("url"):
-        return {"tiles": None, "time_zone": settings.TIME_ZONE}
-    datum = tiles.get("datum", "wgs84")
-    return {
-        "time_zone": settings.TIME_ZONE,
-        "tiles": {
-            "url": tiles["url"],
-            "datum": "gcj02" if datum == "gcj02" else "wgs84",
-            "attribution": tiles.get("attribution", ""),
-            "subdomains": tiles.get("subdomains", "abc"),
-            "max_zoom": tiles.get("max_zoom", 18),
-        },
-    }
-
-
 def _labels() -> dict[str, Any]:
-    """Texts maps.js shows, translated here."""
-    return {
-        "status": {k: str(v) for k, v in STATUS_LABELS.items()},
-        "events": {k: str(v) for k, v in EVENT_LABELS.items()},
-        "open_orders": _("Open orders"),
-        "region": _("Region"),
-        "grid": _("Grid"),
-        "last_seen": _("Last position"),
-        "stale": _("Position out of date"),
-        "order": _("Order"),
-        "orders": _("Work orders"),
-        "min_ago": _("%(n)s min ago"),
-        "just_now": _("just now"),
-        "unknown": _("unknown"),
-        "zoom_in": _("Zoom in"),
-        "eta": _("Arrive"),
-        "done_by": _("Done by"),
-        "late": _("Late"),
-        "start": _("You are here"),
-        "site": _("Site"),
-        "radius": _("Check-in radius"),
-        "check_in": _("Check-in point"),
-    }
+    """Texts maps.js shows on the employer's maps, translated here."""
+    return map_labels(
+        status={k: str(v) for k, v in STATUS_LABELS.items()},
+        events={k: str(v) for k, v in order_selectors.EVENT_LABELS.items()},
+    )
 
 
 class MapFilterForm(forms.Form):
@@ -270,80 +223,5 @@ def employer_order_replay(request: HttpRequest, order_id: int) -> HttpResponse:
             map_config=map_config(),
             map_labels=_labels(),
             nav="orders",
-        ),
-    )
-
-
-# --- the worker's route of the day -----------------------------------------------------------
-
-
-def _route_data(day: planning.DayRoute, worker_lat: float, worker_lng: float) -> dict[str, Any]:
-    def hm(seconds: int) -> str:
-        return timezone.localtime(day.at(seconds)).strftime("%H:%M")
-
-    stops = []
-    for n, stop in enumerate(day.route.stops, start=1):
-        order = day.orders[stop.order_id]
-        stops.append(
-            {
-                "n": n,
-                "order_id": order.pk,
-                "title": order.title,
-                "status": order.status,
-                "status_label": str(S(order.status).label),
-                "site": order.site.name,
-                "lat": order.site.lat,
-                "lng": order.site.lng,
-                "arrive": hm(stop.arrival),
-                "start": hm(stop.start),
-                "done": hm(stop.departure),
-                "deadline": timezone.localtime(order.deadline_at).strftime("%m-%d %H:%M"),
-                "travel_m": stop.travel_m,
-                "travel_min": round(stop.travel_s / 60),
-                "urgent": stop.urgent,
-                "late": stop.late,
-                "url": reverse("web:worker_order_detail", args=[order.pk]),
-            }
-        )
-    region_ids = {order.region_id for order in day.orders.values()}
-    return {
-        **map_selectors.outlines_of_regions(region_ids=region_ids),
-        "start": {"lat": worker_lat, "lng": worker_lng},
-        "stops": stops,
-        "travel_km": round(day.route.travel_m / 1000, 1),
-        "travel_min": round(day.route.travel_s / 60),
-    }
-
-
-@login_required
-@require_GET
-def worker_route(request: HttpRequest) -> HttpResponse:
-    worker = current_worker(request)
-    if worker is None:
-        return redirect("web:home")
-    mode = request.GET.get("mode", "optimise")
-    if mode not in DAY_MODES:
-        mode = "optimise"
-    route = None
-    problem = ""
-    try:
-        day = planning.worker_day_route(worker=worker, mode=mode)
-    except ValidationFailed as exc:
-        problem = str(exc.message)
-    else:
-        assert worker.last_lat is not None and worker.last_lng is not None
-        route = _route_data(day, worker.last_lat, worker.last_lng)
-    return render(
-        request,
-        "analytics/maps/route.html",
-        worker_context(
-            worker,
-            "mine",
-            mode=mode,
-            modes=[(m, MODE_LABELS[m]) for m in DAY_MODES],
-            route=route,
-            problem=problem,
-            map_config=map_config(),
-            map_labels=_labels(),
         ),
     )

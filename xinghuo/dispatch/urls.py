@@ -10,4 +10,5 @@ urlpatterns = [
         views.employer_auto_assign,
         name="employer_auto_assign",
     ),
+    path("worker/route/", views.worker_route, name="worker_route"),
 ]

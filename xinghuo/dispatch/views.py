@@ -13,16 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from xinghuo.analytics import selectors as analytics_selectors
 from xinghuo.core.api import is_id
-from xinghuo.core.exceptions import ApplicationError
+from xinghuo.core.exceptions import ApplicationError, ValidationFailed
 from xinghuo.dispatch import services as dispatch_services
-from xinghuo.dispatch.routing import planning
+from xinghuo.dispatch.routing import DAY_MODES, planning
 from xinghuo.dispatch.routing.problem import Reason
 from xinghuo.regions import selectors as region_selectors
-from xinghuo.web.scope import employer_scope
+from xinghuo.web.maps import map_config, map_labels
+from xinghuo.web.scope import current_worker, employer_scope, worker_context
 from xinghuo.work_orders import selectors as order_selectors
+from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 
 REASONS = {
@@ -131,3 +134,85 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
         ]
         context["plan"] = plan
     return render(request, "dispatch/auto_assign.html", scope.context(**context))
+
+
+MODE_LABELS = {
+    "optimise": gettext_lazy("Shortest day"),
+    "urgent_first": gettext_lazy("Urgent first"),
+    "nearest_first": gettext_lazy("Nearest first"),
+}
+
+
+# --- the worker's route of the day -----------------------------------------------------------
+
+
+def _route_data(day: planning.DayRoute, worker_lat: float, worker_lng: float) -> dict[str, Any]:
+    def hm(seconds: int) -> str:
+        return timezone.localtime(day.at(seconds)).strftime("%H:%M")
+
+    stops = []
+    for n, stop in enumerate(day.route.stops, start=1):
+        order = day.orders[stop.order_id]
+        stops.append(
+            {
+                "n": n,
+                "order_id": order.pk,
+                "title": order.title,
+                "status": order.status,
+                "status_label": str(WorkOrder.Status(order.status).label),
+                "site": order.site.name,
+                "lat": order.site.lat,
+                "lng": order.site.lng,
+                "arrive": hm(stop.arrival),
+                "start": hm(stop.start),
+                "done": hm(stop.departure),
+                "deadline": timezone.localtime(order.deadline_at).strftime("%m-%d %H:%M"),
+                "travel_m": stop.travel_m,
+                "travel_min": round(stop.travel_s / 60),
+                "urgent": stop.urgent,
+                "late": stop.late,
+                "url": reverse("web:worker_order_detail", args=[order.pk]),
+            }
+        )
+    region_ids = {order.region_id for order in day.orders.values()}
+    return {
+        **analytics_selectors.outlines_of_regions(region_ids=region_ids),
+        "start": {"lat": worker_lat, "lng": worker_lng},
+        "stops": stops,
+        "travel_km": round(day.route.travel_m / 1000, 1),
+        "travel_min": round(day.route.travel_s / 60),
+    }
+
+
+@login_required
+@require_GET
+def worker_route(request: HttpRequest) -> HttpResponse:
+    worker = current_worker(request)
+    if worker is None:
+        return redirect("web:home")
+    mode = request.GET.get("mode", "optimise")
+    if mode not in DAY_MODES:
+        mode = "optimise"
+    route = None
+    problem = ""
+    try:
+        day = planning.worker_day_route(worker=worker, mode=mode)
+    except ValidationFailed as exc:
+        problem = str(exc.message)
+    else:
+        assert worker.last_lat is not None and worker.last_lng is not None
+        route = _route_data(day, worker.last_lat, worker.last_lng)
+    return render(
+        request,
+        "dispatch/route.html",
+        worker_context(
+            worker,
+            "mine",
+            mode=mode,
+            modes=[(m, MODE_LABELS[m]) for m in DAY_MODES],
+            route=route,
+            problem=problem,
+            map_config=map_config(),
+            map_labels=map_labels(),
+        ),
+    )

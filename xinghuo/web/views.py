@@ -17,10 +17,9 @@ from xinghuo.core.exceptions import ApplicationError
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
 from xinghuo.workforce.exceptions import WorkerNotFound
-from xinghuo.workforce.forms import ReviewForm, RoleChangeForm, StatusForm
-from xinghuo.workforce.forms import role_choices as all_role_choices
 
 from . import selectors
+from .forms import ReviewForm, RoleChangeForm, StatusForm
 from .scope import landing_for
 
 
@@ -37,7 +36,7 @@ def worker_home(request: HttpRequest) -> HttpResponse:
         worker = workforce_selectors.worker_for_user(user=current_user(request))
     except WorkerNotFound:
         return redirect("web:home")
-    role_choices = [c for c in all_role_choices() if c[0] != worker.role_id]
+    role_choices = [c for c in workforce_selectors.role_choices() if c[0] != worker.role_id]
     role_form = RoleChangeForm(roles=role_choices)
     if request.method == "POST":
         action = request.POST.get("action")

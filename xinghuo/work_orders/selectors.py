@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy
 
 from xinghuo.accounts.models import Membership, Organization, User
 from xinghuo.core import crypto
@@ -18,6 +19,27 @@ from .models import Attachment, TrackPoint, WorkOrder, WorkOrderEvent
 
 # What an order's pages and schemas show with it, fetched in the same query.
 RELATED = ("site", "region", "grid", "required_role", "worker__user", "organization")
+
+# What each event of an order's history is called (pages, maps, timelines).
+EVENT_LABELS = {
+    "create": gettext_lazy("Created"),
+    "publish": gettext_lazy("Published"),
+    "assign": gettext_lazy("Assigned"),
+    "reassign": gettext_lazy("Reassigned"),
+    "decline": gettext_lazy("Given back by the worker"),
+    "depart": gettext_lazy("Set off"),
+    "check_in": gettext_lazy("Checked in on site"),
+    "deliver": gettext_lazy("Delivered"),
+    "check_out": gettext_lazy("Checked out"),
+    "accept": gettext_lazy("Accepted"),
+    "reject": gettext_lazy("Sent back for rework"),
+    "cancel": gettext_lazy("Cancelled"),
+    "expire": gettext_lazy("Expired"),
+    "overdue": gettext_lazy("Overdue"),
+    "alarm_merged": gettext_lazy("Alarm merged"),
+    "alarm_cleared": gettext_lazy("Alarm cleared"),
+    "rated": gettext_lazy("Rated"),
+}
 
 
 def order_list_for_organization(

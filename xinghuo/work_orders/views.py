@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from xinghuo.accounts.auth import current_user
@@ -66,26 +65,6 @@ from .forms import (
 
 S = WorkOrder.Status
 
-EVENT_LABELS = {
-    "create": gettext_lazy("Created"),
-    "publish": gettext_lazy("Published"),
-    "assign": gettext_lazy("Assigned"),
-    "reassign": gettext_lazy("Reassigned"),
-    "decline": gettext_lazy("Given back by the worker"),
-    "depart": gettext_lazy("Set off"),
-    "check_in": gettext_lazy("Checked in on site"),
-    "deliver": gettext_lazy("Delivered"),
-    "check_out": gettext_lazy("Checked out"),
-    "accept": gettext_lazy("Accepted"),
-    "reject": gettext_lazy("Sent back for rework"),
-    "cancel": gettext_lazy("Cancelled"),
-    "expire": gettext_lazy("Expired"),
-    "overdue": gettext_lazy("Overdue"),
-    "alarm_merged": gettext_lazy("Alarm merged"),
-    "alarm_cleared": gettext_lazy("Alarm cleared"),
-    "rated": gettext_lazy("Rated"),
-}
-
 
 # --- small helpers ---------------------------------------------------------------------------
 
@@ -106,7 +85,7 @@ def _timeline(order: WorkOrder, since: datetime | None = None) -> list[dict[str,
     return [
         {
             "event": event,
-            "label": EVENT_LABELS.get(event.type, event.type),
+            "label": order_selectors.EVENT_LABELS.get(event.type, event.type),
             "to_status": statuses.get(event.to_status, ""),
             "actor": (event.actor.name or event.actor.phone) if event.actor else "",
         }

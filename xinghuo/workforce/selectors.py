@@ -85,3 +85,8 @@ def team_invitations_for_worker(*, worker: Worker) -> QuerySet[TeamInvitation]:
         .select_related("team", "team__leader__user")
         .order_by("-created_at", "-pk")
     )
+
+
+def role_choices() -> list[tuple[int, str]]:
+    """The roles a worker may choose, as (id, label) choices for a form."""
+    return [(r.pk, r.label) for r in role_list_for_worker()]

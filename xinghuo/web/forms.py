@@ -1,9 +1,8 @@
-"""Forms of the worker's status and role change, and of the operators' review of it."""
+"""Forms of the landing pages: the worker's status and role change, and the operators' review
+of it."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-
-from xinghuo.workforce import selectors as workforce_selectors
 
 
 class RoleChangeForm(forms.Form):
@@ -24,7 +23,3 @@ class StatusForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     reason = forms.CharField(max_length=255, required=False)
-
-
-def role_choices() -> list[tuple[int, str]]:
-    return [(r.pk, r.label) for r in workforce_selectors.role_list_for_worker()]
