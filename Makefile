@@ -30,12 +30,30 @@ run: install
 	$(BIN)/python manage.py load_demo --if-empty
 	HOST=$(HOST) PORT=$(PORT) scripts/run_demo.sh
 
+# Tests run on WORKERS pytest-xdist processes (one per core with `auto`; WORKERS=0 runs in one
+# process), each with its own test database, live server port and Chromium; --dist loadfile keeps
+# a file's tests (and its module-scoped fixtures, such as the demo city) on one worker.
+# Three runs: the browser tests apart (Playwright's event loop stays in a worker's test thread
+# until it exits, so no other test runs after them in the same process), then, alone, the few
+# `serial` tests that hold a wall-clock budget. Every run goes on after a failure; make fails
+# if any did.
+WORKERS ?= auto
+PYTEST  := $(BIN)/python -m pytest
+XDIST   := -n $(WORKERS) --dist loadfile
+
 test: install browser
-	$(BIN)/python -m pytest
+	@status=0; \
+	$(PYTEST) $(XDIST) -m "not browser and not serial" || status=1; \
+	$(PYTEST) $(XDIST) -m "browser and not serial" || status=1; \
+	$(PYTEST) -m serial || status=1; \
+	exit $$status
 
 # Everything but the browser tests.
 test-fast: install
-	$(BIN)/python -m pytest -m "not browser"
+	@status=0; \
+	$(PYTEST) $(XDIST) -m "not browser and not serial" || status=1; \
+	$(PYTEST) -m "serial and not browser" || status=1; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .

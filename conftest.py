@@ -305,13 +305,27 @@ def _media_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> No
 
 # --- data migrations and transactional tests ------------------------------------------------
 
-# The data migrations whose rows the code needs (the default roles and skills).
-SEED_MIGRATIONS = ["xinghuo.workforce.migrations.0002_default_roles_and_skills"]
+# The data migrations whose rows the code needs (the default roles and skills, the question
+# banks and exams), with the forward function that makes them; both are idempotent.
+SEED_MIGRATIONS = [
+    ("xinghuo.workforce.migrations.0002_default_roles_and_skills", "create_defaults"),
+    ("xinghuo.certification.migrations.0002_question_banks", "load"),
+]
+
+_SEEDED = pytest.StashKey[Any]()  # the database blocker, on a test whose rows were put back
+
+
+def _restore_seed_rows() -> None:
+    from django.apps import apps
+
+    for module, function in SEED_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture
 def migration_data(transactional_db: None) -> None:
-    """Put back the rows that data migrations create (the seven default roles, the skills).
+    """Put back the rows that data migrations create (the seven default roles, the skills,
+    the question banks).
 
     A transactional test ends with a flush, which also deletes them. Django's
     ``serialized_rollback`` cannot restore them here: it keeps the serialized rows
@@ -321,18 +335,36 @@ def migration_data(transactional_db: None) -> None:
     those rows, so the restore is silently skipped. Running the migrations' own
     forward functions again keeps one source of truth for that data.
     """
-    from django.apps import apps
+    _restore_seed_rows()
 
-    for module in SEED_MIGRATIONS:
-        importlib.import_module(module).create_defaults(apps, None)
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return (
+        "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+        or (marker is not None and bool(marker.kwargs.get("transaction")))
+    )
 
 
 @pytest.fixture(autouse=True)
 def _seed_rows_for_transactional_tests(request: pytest.FixtureRequest) -> None:
     """Every transactional test gets the data-migration rows back (an earlier one's flush
-    deleted them), whatever order the tests run in."""
-    marker = request.node.get_closest_marker("django_db")
-    if "transactional_db" in request.fixturenames or (
-        marker is not None and marker.kwargs.get("transaction")
-    ):
+    deleted them), whatever order the tests run in; and they are put back after its own
+    flush too (see pytest_runtest_teardown), for the tests that share no transaction
+    with it and run after it in the same process (pytest-xdist interleaves them)."""
+    if _is_transactional(request):
         request.getfixturevalue("migration_data")
+        request.node.stash[_SEEDED] = request.getfixturevalue("django_db_blocker")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    try:
+        return (yield)
+    finally:
+        # After the test's fixtures are gone, so after transactional_db's flush.
+        blocker = item.stash.get(_SEEDED, None)
+        if blocker is not None:
+            with blocker.unblock():
+                _restore_seed_rows()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
 
 # Playwright's sync API runs an asyncio event loop in the test thread (under a
 # greenlet). Django sees that running loop and refuses ORM calls from the same
@@ -75,6 +76,29 @@ def browser() -> Iterator[Browser]:
             browser.close()
     finally:
         playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[LiveServer]:
+    """pytest-django's live server, started only once the test database exists.
+
+    pytest sets session-scoped fixtures up before function-scoped ones, so pytest-django's
+    own ``live_server``, named by a test, started before ``transactional_db`` had created
+    the test database: the SQLite connection was not yet the in-memory test database, the
+    server thread was not handed it (nor allowed to share it), and its request threads
+    closed a connection of the test thread: "DatabaseWrapper objects created in a thread
+    can only be used in that same thread". Same server, same address option.
+    """
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _screenshot_name(node_name: str) -> str:

@@ -311,6 +311,7 @@ def test_a_day_keeps_orders_that_cannot_be_on_time_marked_late() -> None:
         assert {s.order_id: s.late for s in stops} == {1: True, 2: False}, mode
 
 
+@pytest.mark.serial
 def test_interactive_size_plans_within_300_ms() -> None:
     import random
     import time

@@ -26,6 +26,7 @@ def _post(client, url: str, data: bytes):  # type: ignore[no-untyped-def]
     return client.client.post(url, {"image": f}, headers=client.headers)
 
 
+@pytest.mark.serial
 @pytest.mark.parametrize(
     "url", ["/api/v1/workers/me/identity/photo", "/api/v1/identity/bank-card/photo"]
 )

@@ -286,6 +286,7 @@ def test_alipay_same_payout_id_with_other_amount_is_unknown_and_pays_once(fake_a
     assert fake_alipay.payments("P1") == 1
 
 
+@pytest.mark.serial
 def test_alipay_timeout_is_unavailable_and_query_finds_the_real_outcome(fake_alipay):
     client = fake_alipay.client(timeout=0.3)
     fake_alipay.inject_fault("timeout", seconds=1.5)
