@@ -363,8 +363,10 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
     try:
         return (yield)
     finally:
-        # After the test's fixtures are gone, so after transactional_db's flush.
+        # After the test's fixtures are gone, so after transactional_db's flush. Not after
+        # the last test: the session's fixtures went too, with the test database, and the
+        # connection names the real database again.
         blocker = item.stash.get(_SEEDED, None)
-        if blocker is not None:
+        if blocker is not None and nextitem is not None:
             with blocker.unblock():
                 _restore_seed_rows()
