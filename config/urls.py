@@ -39,4 +39,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include((pages, "web"))),
 ]
-# Uploaded files are never served as public media: see work_orders.views.attachment_download.
+# Uploaded files are never served as public media: see work_orders.views.files.attachment_download.

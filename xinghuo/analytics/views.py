@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -33,6 +33,10 @@ from xinghuo.web.scope import (
 )
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce.models import Worker
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_DAYS = 30
@@ -197,10 +201,58 @@ def employer_workbook(
 ) -> bytes:
     """The dashboard as an xlsx workbook: one sheet per table, amounts in yuan."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    k = figures["kpis"]
     wb = Workbook()
+    summary = _summary_sheet(
+        wb, organization_name=organization_name, filters=filters, k=figures["kpis"]
+    )
+    by_day = figures["by_day"]
+    statuses = list(by_day["series"])
+    _table_sheet(
+        wb,
+        _("Orders by day"),
+        [_("Day"), *[str(STATUS_LABELS[s]) for s in statuses], _("Total")],
+        [
+            [
+                day,
+                *[by_day["series"][s][n] for s in statuses],
+                sum(by_day["series"][s][n] for s in statuses),
+            ]
+            for n, day in enumerate(by_day["days"])
+        ],
+    )
+    _table_sheet(
+        wb,
+        _("Spend by region"),
+        [_("Region"), _("Accepted orders"), _("Spend (yuan)")],
+        [[r["name"], r["orders"], _yuan(r["spend_fen"])] for r in figures["spend_by_region"]],
+    )
+    _table_sheet(
+        wb,
+        _("Spend by settlement mode"),
+        [_("Settlement mode"), _("Accepted orders"), _("Spend (yuan)")],
+        [
+            [r["label"] if r["mode"] else _("Not settled"), r["orders"], _yuan(r["spend_fen"])]
+            for r in figures["spend_by_mode"]
+        ],
+    )
+    _table_sheet(
+        wb,
+        _("Top workers"),
+        [_("Worker"), _("Points"), _("Orders")],
+        [[r["name"], r["points"], r["orders"]] for r in figures["top_workers"]],
+    )
+    _money_formats(wb)
+    summary.column_dimensions["A"].width = 28
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _summary_sheet(
+    wb: Workbook, *, organization_name: str, filters: analytics.OrderFilters, k: dict[str, Any]
+) -> Worksheet:
+    """The first sheet: who, the date range, and the key figures."""
     summary = wb.active
     summary.title = _("Summary")
     summary.append([_("Employer"), organization_name])
@@ -228,58 +280,29 @@ def employer_workbook(
         summary.append([label, value])
         if number_format:
             summary.cell(row=summary.max_row, column=2).number_format = number_format
+    return summary
 
-    def sheet(title: str, header: list[str], body: list[list[Any]]) -> None:
-        ws = wb.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for line in body:
-            ws.append(line)
-        ws.column_dimensions["A"].width = 18
 
-    by_day = figures["by_day"]
-    statuses = list(by_day["series"])
-    sheet(
-        _("Orders by day"),
-        [_("Day"), *[str(STATUS_LABELS[s]) for s in statuses], _("Total")],
-        [
-            [
-                day,
-                *[by_day["series"][s][n] for s in statuses],
-                sum(by_day["series"][s][n] for s in statuses),
-            ]
-            for n, day in enumerate(by_day["days"])
-        ],
-    )
-    sheet(
-        _("Spend by region"),
-        [_("Region"), _("Accepted orders"), _("Spend (yuan)")],
-        [[r["name"], r["orders"], _yuan(r["spend_fen"])] for r in figures["spend_by_region"]],
-    )
-    sheet(
-        _("Spend by settlement mode"),
-        [_("Settlement mode"), _("Accepted orders"), _("Spend (yuan)")],
-        [
-            [r["label"] if r["mode"] else _("Not settled"), r["orders"], _yuan(r["spend_fen"])]
-            for r in figures["spend_by_mode"]
-        ],
-    )
-    sheet(
-        _("Top workers"),
-        [_("Worker"), _("Points"), _("Orders")],
-        [[r["name"], r["points"], r["orders"]] for r in figures["top_workers"]],
-    )
+def _table_sheet(wb: Workbook, title: str, header: list[str], body: list[list[Any]]) -> None:
+    """A sheet of one table, its header in bold."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for line in body:
+        ws.append(line)
+    ws.column_dimensions["A"].width = 18
+
+
+def _money_formats(wb: Workbook) -> None:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
                 if isinstance(cell.value, Decimal):
                     # openpyxl writes Decimal as a number; show two places like money.
                     cell.number_format = "0.00"
-    summary.column_dimensions["A"].width = 28
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _float(value: Decimal | None) -> float | None:

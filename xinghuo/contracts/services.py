@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -219,14 +219,7 @@ def agreement_sign(
     agreement_file_changed),
     SigningUnavailable.
     """
-    agreement = (
-        Agreement.objects.select_for_update()
-        .select_related("worker__user")
-        .filter(worker=worker, employer__isnull=True, template_version=CURRENT.version)
-        .first()
-    )
-    if agreement is None:
-        raise AgreementNotFound()
+    agreement = _locked_current_agreement(worker)
     if agreement.status == Agreement.Status.SIGNED:
         return agreement
     if not identity_selectors.worker_is_identity_verified(worker=worker):
@@ -241,6 +234,42 @@ def agreement_sign(
         return agreement
 
     text = _check_consent(consent=consent, consent_text=consent_text)
+    pdf = _shown_pdf(agreement, document_sha256)
+
+    now = timezone.now()
+    agreement.signed_by = worker.user
+    agreement.consented_at = now
+    agreement.signer_ip = ip_address or None
+    agreement.signer_user_agent = (user_agent or "")[:512]
+    agreement.consent_text = text
+    agreement.signer_backend = signer.name
+    result = _platform_sign(agreement, signer, pdf=pdf, now=now)
+    if result.status == "signed":
+        _store_signed(agreement, result, signer)
+    else:
+        agreement.status = Agreement.Status.SIGNING
+        agreement.provider_ref = result.provider_ref
+    agreement.full_clean(exclude=["unsigned_pdf", "signed_pdf"])
+    agreement.save()
+    return agreement
+
+
+def _locked_current_agreement(worker: Worker) -> Agreement:
+    """The worker's agreement on the current template, locked; AgreementNotFound when none
+    was generated yet."""
+    agreement = (
+        Agreement.objects.select_for_update()
+        .select_related("worker__user")
+        .filter(worker=worker, employer__isnull=True, template_version=CURRENT.version)
+        .first()
+    )
+    if agreement is None:
+        raise AgreementNotFound()
+    return agreement
+
+
+def _shown_pdf(agreement: Agreement, document_sha256: str | None) -> bytes:
+    """The unsigned PDF, which must be the one the worker was shown and the one stored."""
     if document_sha256 and document_sha256.lower() != agreement.unsigned_sha256:
         raise Conflict(
             _("The agreement has changed since you opened it: read it again before signing."),
@@ -254,16 +283,16 @@ def agreement_sign(
             _("The stored agreement file is damaged; please contact the platform."),
             code="agreement_file_changed",
         )
+    return pdf
 
-    now = timezone.now()
-    agreement.signed_by = worker.user
-    agreement.consented_at = now
-    agreement.signer_ip = ip_address or None
-    agreement.signer_user_agent = (user_agent or "")[:512]
-    agreement.consent_text = text
-    agreement.signer_backend = signer.name
+
+def _platform_sign(
+    agreement: Agreement, signer: Signer, *, pdf: bytes, now: datetime
+) -> SignResult:
+    """Sign for the platform, the worker's consent in the reason; SigningUnavailable when
+    the signer fails."""
     try:
-        result = signer.sign(
+        return signer.sign(
             SignRequest(
                 pdf=pdf,
                 document_id=agreement.number,
@@ -279,14 +308,6 @@ def agreement_sign(
         raise SigningUnavailable(
             _("The agreement cannot be signed right now; please try again later.")
         ) from exc
-    if result.status == "signed":
-        _store_signed(agreement, result, signer)
-    else:
-        agreement.status = Agreement.Status.SIGNING
-        agreement.provider_ref = result.provider_ref
-    agreement.full_clean(exclude=["unsigned_pdf", "signed_pdf"])
-    agreement.save()
-    return agreement
 
 
 def _complete_from_provider(agreement: Agreement, signer: Signer) -> None:

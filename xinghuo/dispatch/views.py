@@ -20,10 +20,10 @@ from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError, ValidationFailed
 from xinghuo.dispatch import services as dispatch_services
 from xinghuo.dispatch.routing import DAY_MODES, planning
-from xinghuo.dispatch.routing.problem import Reason
+from xinghuo.dispatch.routing.problem import Plan, Reason
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.web.maps import map_config, map_labels
-from xinghuo.web.scope import current_worker, employer_scope, worker_context
+from xinghuo.web.scope import EmployerScope, current_worker, employer_scope, worker_context
 from xinghuo.work_orders import selectors as order_selectors
 from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
@@ -58,27 +58,7 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc.message))
         return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
     if request.method == "POST":
-        pairs = _parse_pairs(request.POST.getlist("pair"))
-        if not pairs:
-            messages.error(request, _("Keep at least one assignment to commit."))
-            return redirect(base)
-        try:
-            assigned = planning.auto_assign_commit(
-                actor=scope.user, organization=scope.organization, plan_or_assignments=pairs
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc.message))
-            return redirect(base)
-        offered = sum(1 for o in assigned if o.worker_id is None)
-        messages.success(
-            request,
-            _(
-                "%(n)d orders assigned and %(m)d offered; the workers have been told "
-                "(an offered order waits for the worker to accept it)."
-            )
-            % {"n": len(assigned) - offered, "m": offered},
-        )
-        return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
+        return _commit_plan(request, scope, base)
 
     regions = region_selectors.site_count_by_region(organization=scope.organization)
     region_id = request.GET.get("region", "")
@@ -94,46 +74,74 @@ def employer_auto_assign(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, str(exc.message))
             return redirect(base)
-        order_ids = [s.order_id for r in plan.routes for s in r.stops] + [
-            u.order_id for u in plan.unassigned
-        ]
-        orders = {
-            o.pk: o
-            for o in order_selectors.order_list_for_organization(
-                organization=scope.organization
-            ).filter(pk__in=order_ids)
-        }
-        workers = {
-            w.pk: w
-            for w in workforce_selectors.worker_list().filter(
-                pk__in=[r.worker_id for r in plan.routes]
-            )
-        }
-        context["routes"] = [
-            {
-                "worker": workers.get(route.worker_id),
-                "travel_km": round(route.travel_m / 1000, 1),
-                "stops": [
-                    {
-                        "order": orders.get(stop.order_id),
-                        "worker_id": route.worker_id,
-                        "eta": plan.at(stop.arrival),
-                        "done": plan.at(stop.departure),
-                        "km": round(stop.travel_m / 1000, 1),
-                        "urgent": stop.urgent,
-                    }
-                    for stop in route.stops
-                ],
-            }
-            for route in plan.routes
-            if route.stops
-        ]
-        context["unassigned"] = [
-            {"order": orders.get(u.order_id), "reason": REASONS.get(u.reason, u.reason)}
-            for u in plan.unassigned
-        ]
-        context["plan"] = plan
+        context.update(_plan_context(scope, plan))
     return render(request, "dispatch/auto_assign.html", scope.context(**context))
+
+
+def _commit_plan(request: HttpRequest, scope: EmployerScope, base: str) -> HttpResponse:
+    """Commit the assignments the dispatcher kept from the preview."""
+    pairs = _parse_pairs(request.POST.getlist("pair"))
+    if not pairs:
+        messages.error(request, _("Keep at least one assignment to commit."))
+        return redirect(base)
+    try:
+        assigned = planning.auto_assign_commit(
+            actor=scope.user, organization=scope.organization, plan_or_assignments=pairs
+        )
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(base)
+    offered = sum(1 for o in assigned if o.worker_id is None)
+    messages.success(
+        request,
+        _(
+            "%(n)d orders assigned and %(m)d offered; the workers have been told "
+            "(an offered order waits for the worker to accept it)."
+        )
+        % {"n": len(assigned) - offered, "m": offered},
+    )
+    return redirect(reverse("web:employer_dispatch") + f"?org={scope.organization.pk}")
+
+
+def _plan_context(scope: EmployerScope, plan: Plan) -> dict[str, Any]:
+    """The preview's routes and unassigned orders, with their orders and workers."""
+    order_ids = [s.order_id for r in plan.routes for s in r.stops] + [
+        u.order_id for u in plan.unassigned
+    ]
+    orders = {
+        o.pk: o
+        for o in order_selectors.order_list_for_organization(
+            organization=scope.organization
+        ).filter(pk__in=order_ids)
+    }
+    workers = {
+        w.pk: w
+        for w in workforce_selectors.worker_list().filter(pk__in=[r.worker_id for r in plan.routes])
+    }
+    routes = [
+        {
+            "worker": workers.get(route.worker_id),
+            "travel_km": round(route.travel_m / 1000, 1),
+            "stops": [
+                {
+                    "order": orders.get(stop.order_id),
+                    "worker_id": route.worker_id,
+                    "eta": plan.at(stop.arrival),
+                    "done": plan.at(stop.departure),
+                    "km": round(stop.travel_m / 1000, 1),
+                    "urgent": stop.urgent,
+                }
+                for stop in route.stops
+            ],
+        }
+        for route in plan.routes
+        if route.stops
+    ]
+    unassigned = [
+        {"order": orders.get(u.order_id), "reason": REASONS.get(u.reason, u.reason)}
+        for u in plan.unassigned
+    ]
+    return {"routes": routes, "unassigned": unassigned, "plan": plan}
 
 
 MODE_LABELS = {

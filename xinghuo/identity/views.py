@@ -35,6 +35,7 @@ from xinghuo.web.scope import (
     show_service_error,
     worker_context,
 )
+from xinghuo.workforce.models import Worker
 
 FIELD_LABELS = {
     "name": gettext_lazy("Name"),
@@ -89,45 +90,17 @@ def worker_identity(request: HttpRequest) -> HttpResponse:
     except IdentityNotFound:
         verification = None
     photo_form = PhotoForm()
-    confirm_form = None
-    if verification is not None and verification.status == IdentityVerification.Status.DRAFT:
-        confirm_form = ConfirmForm(
-            initial={
-                "name": verification.name,
-                "sex": verification.sex,
-                "ethnicity": verification.ethnicity,
-                "birth_on": verification.birth_on,
-                "address": verification.address,
-                "id_number": verification.id_number,
-            }
-        )
+    confirm_form = _confirm_form_for(verification)
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "photo":
-            photo_form = PhotoForm(request.POST, request.FILES)
-            if photo_form.is_valid():
-                upload = photo_form.cleaned_data["image"]
-                try:
-                    if upload.size > MAX_IMAGE_BYTES:
-                        raise image_too_large()
-                    identity_services.identity_submit_photo(worker=worker, image=upload.read())
-                except ApplicationError as exc:
-                    photo_form.add_error("image", str(exc.message))
-                else:
-                    messages.success(
-                        request, _("Your card was read. Check every field, correct it if needed.")
-                    )
-                    return redirect("web:worker_identity")
+            response, photo_form = _post_photo(request, worker)
+            if response is not None:
+                return response
         elif action == "confirm" and confirm_form is not None:
-            confirm_form = ConfirmForm(request.POST)
-            if confirm_form.is_valid():
-                try:
-                    identity_services.identity_confirm(worker=worker, **confirm_form.cleaned_data)
-                except ApplicationError as exc:
-                    show_service_error(confirm_form, exc, {})
-                else:
-                    messages.success(request, _("Sent for review. We will tell you the result."))
-                    return redirect("web:worker_identity")
+            response, confirm_form = _post_confirm(request, worker)
+            if response is not None:
+                return response
     ocr = identity_services.ocr_values(verification) if verification is not None else {}
     return render(
         request,
@@ -143,6 +116,53 @@ def worker_identity(request: HttpRequest) -> HttpResponse:
             steps=web_selectors.worker_onboarding(worker=worker),
         ),
     )
+
+
+def _confirm_form_for(verification: IdentityVerification | None) -> ConfirmForm | None:
+    """The fields read from the card, to check and correct: only while a draft."""
+    if verification is None or verification.status != IdentityVerification.Status.DRAFT:
+        return None
+    return ConfirmForm(
+        initial={
+            "name": verification.name,
+            "sex": verification.sex,
+            "ethnicity": verification.ethnicity,
+            "birth_on": verification.birth_on,
+            "address": verification.address,
+            "id_number": verification.id_number,
+        }
+    )
+
+
+def _post_photo(request: HttpRequest, worker: Worker) -> tuple[HttpResponse | None, PhotoForm]:
+    """The card's photo: a redirect once read, else the form with its error."""
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if not photo_form.is_valid():
+        return None, photo_form
+    upload = photo_form.cleaned_data["image"]
+    try:
+        if upload.size > MAX_IMAGE_BYTES:
+            raise image_too_large()
+        identity_services.identity_submit_photo(worker=worker, image=upload.read())
+    except ApplicationError as exc:
+        photo_form.add_error("image", str(exc.message))
+        return None, photo_form
+    messages.success(request, _("Your card was read. Check every field, correct it if needed."))
+    return redirect("web:worker_identity"), photo_form
+
+
+def _post_confirm(request: HttpRequest, worker: Worker) -> tuple[HttpResponse | None, ConfirmForm]:
+    """The confirmed fields: a redirect once sent for review, else the form with its errors."""
+    confirm_form = ConfirmForm(request.POST)
+    if not confirm_form.is_valid():
+        return None, confirm_form
+    try:
+        identity_services.identity_confirm(worker=worker, **confirm_form.cleaned_data)
+    except ApplicationError as exc:
+        show_service_error(confirm_form, exc, {})
+        return None, confirm_form
+    messages.success(request, _("Sent for review. We will tell you the result."))
+    return redirect("web:worker_identity"), confirm_form
 
 
 # --- the operator's review queue ----------------------------------------------------------

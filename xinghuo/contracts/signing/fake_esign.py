@@ -165,44 +165,52 @@ class FakeEsign:
             return 401, _json({"code": 401, "message": f"签名校验失败: {problem}"})
         payload = json.loads(body) if body else {}
         if method == "POST" and path == "/v3/files/file-upload-url":
-            file_id = secrets.token_hex(16)
-            with self.lock:
-                self.files[file_id] = {"md5": payload["contentMd5"], "content": None}
-            return 200, _ok(
-                {"fileId": file_id, "fileUploadUrl": f"{self.base_url}/upload/{file_id}"}
-            )
+            return self._file_upload_url(payload)
         if method == "POST" and path == "/v3/sign-flow/create-by-file":
-            file_id = payload["docs"][0]["fileId"]
-            with self.lock:
-                upload = self.files.get(file_id)
-            if not upload or upload["content"] is None:
-                return 200, _json({"code": 1435002, "message": "文件未上传"})
-            auto = payload["signers"][0]["signFields"][0]["normalSignFieldConfig"]["autoSign"]
-            flow_id = secrets.token_hex(16)
-            with self.lock:
-                self.flows[flow_id] = Flow(file_id=file_id, status=1)
-            if auto and self.finish_at_once:
-                self.finish(flow_id)
-            return 200, _ok({"signFlowId": flow_id})
+            return self._create_flow(payload)
         match = _FLOW.match(path)
         if method == "GET" and match:
-            flow = self.flows.get(match.group(1))
-            if flow is None:
-                return 200, _json({"code": 1437102, "message": "流程不存在"})
-            if match.group(2) == "detail":
-                return 200, _ok({"signFlowId": match.group(1), "signFlowStatus": flow.status})
-            return 200, _ok(
-                {
-                    "files": [
-                        {
-                            "fileId": flow.file_id,
-                            "fileName": "signed.pdf",
-                            "downloadUrl": f"{self.base_url}/download/{match.group(1)}",
-                        }
-                    ]
-                }
-            )
+            return self._flow_read(match.group(1), match.group(2))
         return 404, _json({"code": 404, "message": "not found"})
+
+    def _file_upload_url(self, payload: dict[str, Any]) -> tuple[int, bytes]:
+        file_id = secrets.token_hex(16)
+        with self.lock:
+            self.files[file_id] = {"md5": payload["contentMd5"], "content": None}
+        return 200, _ok({"fileId": file_id, "fileUploadUrl": f"{self.base_url}/upload/{file_id}"})
+
+    def _create_flow(self, payload: dict[str, Any]) -> tuple[int, bytes]:
+        file_id = payload["docs"][0]["fileId"]
+        with self.lock:
+            upload = self.files.get(file_id)
+        if not upload or upload["content"] is None:
+            return 200, _json({"code": 1435002, "message": "文件未上传"})
+        auto = payload["signers"][0]["signFields"][0]["normalSignFieldConfig"]["autoSign"]
+        flow_id = secrets.token_hex(16)
+        with self.lock:
+            self.flows[flow_id] = Flow(file_id=file_id, status=1)
+        if auto and self.finish_at_once:
+            self.finish(flow_id)
+        return 200, _ok({"signFlowId": flow_id})
+
+    def _flow_read(self, flow_id: str, what: str) -> tuple[int, bytes]:
+        """A flow's detail (its status) or its signed files."""
+        flow = self.flows.get(flow_id)
+        if flow is None:
+            return 200, _json({"code": 1437102, "message": "流程不存在"})
+        if what == "detail":
+            return 200, _ok({"signFlowId": flow_id, "signFlowStatus": flow.status})
+        return 200, _ok(
+            {
+                "files": [
+                    {
+                        "fileId": flow.file_id,
+                        "fileName": "signed.pdf",
+                        "downloadUrl": f"{self.base_url}/download/{flow_id}",
+                    }
+                ]
+            }
+        )
 
     def _upload(self, file_id: str, headers: Any, body: bytes) -> tuple[int, bytes]:
         with self.lock:

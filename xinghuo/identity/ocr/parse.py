@@ -218,45 +218,66 @@ def parse_id_card(lines: list[OcrLine]) -> IdCardFields:
     if lines:
         fields.mean_score = round(sum(ln.score for ln in lines) / len(lines), 4)
     birth_at = next((i for i, r in enumerate(rows) if _BIRTH.search(r)), None)
-    address_rows: list[str] | None = None
-    seen_address = False
+    reading = _LabelReading(fields, birth_at=birth_at)
     for i, row in enumerate(rows):
-        number = _id_number(row)
-        if number or "公民身份" in row:
-            if number:
-                fields.id_number = number
-            if address_rows is not None:
-                fields.address = "".join(address_rows)
-                address_rows = None
-            continue
-        if address_rows is not None:
-            # Inside the address every row is address text: "民族大道" is a street name.
-            address_rows.append(row)
-            continue
-        if "住址" in row and not seen_address:
-            seen_address = True
-            address_rows = [_after("住址", row)]
-            continue
-        # Below the birth date come the address and the number only ("民族大道" again).
-        if birth_at is not None and i > birth_at:
-            continue
-        if "姓名" in row:
-            fields.name = _after("姓名", row)
-        if "性别" in row or "民族" in row:
-            sex = re.search(r"性别[:：]?([男女])", row) or re.search(r"([男女])", row)
-            if sex:
-                fields.sex = "M" if sex.group(1) == "男" else "F"
-            if "民族" in row:
-                fields.ethnicity = normalise_ethnicity(_after("民族", row).lstrip(":："))
-        birth = _BIRTH.search(row)
-        if birth and not fields.birth_on:
-            with contextlib.suppress(ValueError):
-                fields.birth_on = date(*(int(g) for g in birth.groups()))
-    if address_rows is not None and not fields.address:
-        fields.address = "".join(address_rows)
+        reading.take(i, row)
+    reading.finish()
     if birth_at is not None:
         _read_by_position(fields, geo, birth_at=birth_at)
     return fields
+
+
+@dataclass
+class _LabelReading:
+    """Reading the rows top-down by their labels; the address runs over several rows, up
+    to the number."""
+
+    fields: IdCardFields
+    birth_at: int | None
+    address_rows: list[str] | None = None
+    seen_address: bool = False
+
+    def take(self, i: int, row: str) -> None:
+        number = _id_number(row)
+        if number or "公民身份" in row:
+            if number:
+                self.fields.id_number = number
+            if self.address_rows is not None:
+                self.fields.address = "".join(self.address_rows)
+                self.address_rows = None
+            return
+        if self.address_rows is not None:
+            # Inside the address every row is address text: "民族大道" is a street name.
+            self.address_rows.append(row)
+            return
+        if "住址" in row and not self.seen_address:
+            self.seen_address = True
+            self.address_rows = [_after("住址", row)]
+            return
+        # Below the birth date come the address and the number only ("民族大道" again).
+        if self.birth_at is not None and i > self.birth_at:
+            return
+        _read_labelled_row(self.fields, row)
+
+    def finish(self) -> None:
+        if self.address_rows is not None and not self.fields.address:
+            self.fields.address = "".join(self.address_rows)
+
+
+def _read_labelled_row(fields: IdCardFields, row: str) -> None:
+    """Name, sex and ethnicity, birth date: a row above the address, by its labels."""
+    if "姓名" in row:
+        fields.name = _after("姓名", row)
+    if "性别" in row or "民族" in row:
+        sex = re.search(r"性别[:：]?([男女])", row) or re.search(r"([男女])", row)
+        if sex:
+            fields.sex = "M" if sex.group(1) == "男" else "F"
+        if "民族" in row:
+            fields.ethnicity = normalise_ethnicity(_after("民族", row).lstrip(":："))
+    birth = _BIRTH.search(row)
+    if birth and not fields.birth_on:
+        with contextlib.suppress(ValueError):
+            fields.birth_on = date(*(int(g) for g in birth.groups()))
 
 
 def _read_by_position(fields: IdCardFields, rows: list[Row], *, birth_at: int) -> None:
@@ -282,17 +303,26 @@ def _read_by_position(fields: IdCardFields, rows: list[Row], *, birth_at: int) -
 
     sex_row, name_row = band(1), band(2)
     if sex_row is not None:
-        if not fields.sex and (sex := re.search(r"([男女])", sex_row.text)):
-            fields.sex = "M" if sex.group(1) == "男" else "F"
-        if not fields.ethnicity:
-            fields.ethnicity = _ethnicity_in(re.sub(r"^.*?[男女]", "", sex_row.text))
+        _read_sex_band(fields, sex_row)
     if name_row is not None and not fields.name:
         fields.name = _without_label(name_row.text, "姓名")
     if not fields.address:
-        below = []
-        for row in rows[birth_at + 1 :]:
-            if _id_number(row.text) or "号码" in row.text or "身份" in row.text:
-                break
-            below.append(row.text)
-        if below:
-            fields.address = _without_label(below[0], "住址") + "".join(below[1:])
+        _read_address_band(fields, rows[birth_at + 1 :])
+
+
+def _read_sex_band(fields: IdCardFields, sex_row: Row) -> None:
+    if not fields.sex and (sex := re.search(r"([男女])", sex_row.text)):
+        fields.sex = "M" if sex.group(1) == "男" else "F"
+    if not fields.ethnicity:
+        fields.ethnicity = _ethnicity_in(re.sub(r"^.*?[男女]", "", sex_row.text))
+
+
+def _read_address_band(fields: IdCardFields, rows_below_birth: list[Row]) -> None:
+    """The address: the rows below the birth date, up to the number."""
+    below = []
+    for row in rows_below_birth:
+        if _id_number(row.text) or "号码" in row.text or "身份" in row.text:
+            break
+        below.append(row.text)
+    if below:
+        fields.address = _without_label(below[0], "住址") + "".join(below[1:])

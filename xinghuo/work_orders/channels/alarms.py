@@ -182,41 +182,15 @@ def alarm_rule_create(
     account_selectors.organization_get_for_member(
         user=actor, organization_id=organization.pk, capability=KEY_MANAGERS
     )
-    alarm_type = (alarm_type or "").strip()
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", alarm_type):
-        raise common.bad(
-            _("An alarm type is a code of at most 32 letters, digits, - and _."),
-            "alarm_type",
-            "invalid_alarm_type",
-        )
-    name = (name or "").strip()
-    if not name or len(name) > 64:
-        raise common.bad(_("A rule needs a name of at most 64 characters."), "name", "invalid")
-    title_template = (title_template or "").strip() or AlarmRule._meta.get_field(
-        "title_template"
-    ).get_default()
-    if len(title_template) > 128:
-        raise common.bad(
-            _("The title template has at most 128 characters."), "title_template", "invalid"
-        )
-    if priority not in WorkOrder.Priority.values:
-        raise common.bad(_("Unknown priority."), "priority", "invalid")
-    if not 1 <= deadline_minutes <= 30 * 24 * 60:
-        raise common.bad(
-            _("The deadline must be between 1 minute and 30 days after the alarm."),
-            "deadline_minutes",
-            "invalid",
-        )
-    if not 1 <= estimated_minutes <= 7 * 24 * 60:
-        raise common.bad(
-            _("The estimated duration must be between 1 minute and 7 days."),
-            "estimated_minutes",
-            "invalid",
-        )
-    if not 0 <= price_fen <= 100_000_000:
-        raise common.bad(
-            _("The price must be between 0 and 1,000,000 yuan."), "price_fen", "invalid"
-        )
+    alarm_type, name, title_template = _checked_rule_texts(
+        alarm_type=alarm_type, name=name, title_template=title_template
+    )
+    _check_rule_terms(
+        priority=priority,
+        deadline_minutes=deadline_minutes,
+        estimated_minutes=estimated_minutes,
+        price_fen=price_fen,
+    )
     # A paid rule of an unverified employer would turn every alarm into a refused order:
     # say so now, when the rule is made, not at 3 a.m. when the alarm comes.
     services.require_verified_for_paid(organization=organization, price_fen=price_fen)
@@ -247,6 +221,51 @@ def alarm_rule_create(
         ) from None
     rule.required_skills.set(skill_ids)
     return rule
+
+
+def _checked_rule_texts(*, alarm_type: str, name: str, title_template: str) -> tuple[str, str, str]:
+    """The rule's alarm type, name and title template, stripped (the template defaulted)."""
+    alarm_type = (alarm_type or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", alarm_type):
+        raise common.bad(
+            _("An alarm type is a code of at most 32 letters, digits, - and _."),
+            "alarm_type",
+            "invalid_alarm_type",
+        )
+    name = (name or "").strip()
+    if not name or len(name) > 64:
+        raise common.bad(_("A rule needs a name of at most 64 characters."), "name", "invalid")
+    title_template = (title_template or "").strip() or AlarmRule._meta.get_field(
+        "title_template"
+    ).get_default()
+    if len(title_template) > 128:
+        raise common.bad(
+            _("The title template has at most 128 characters."), "title_template", "invalid"
+        )
+    return alarm_type, name, title_template
+
+
+def _check_rule_terms(
+    *, priority: str, deadline_minutes: int, estimated_minutes: int, price_fen: int
+) -> None:
+    if priority not in WorkOrder.Priority.values:
+        raise common.bad(_("Unknown priority."), "priority", "invalid")
+    if not 1 <= deadline_minutes <= 30 * 24 * 60:
+        raise common.bad(
+            _("The deadline must be between 1 minute and 30 days after the alarm."),
+            "deadline_minutes",
+            "invalid",
+        )
+    if not 1 <= estimated_minutes <= 7 * 24 * 60:
+        raise common.bad(
+            _("The estimated duration must be between 1 minute and 7 days."),
+            "estimated_minutes",
+            "invalid",
+        )
+    if not 0 <= price_fen <= 100_000_000:
+        raise common.bad(
+            _("The price must be between 0 and 1,000,000 yuan."), "price_fen", "invalid"
+        )
 
 
 # --- receiving alarms --------------------------------------------------------------------------

@@ -332,6 +332,43 @@ def work_order_import(
     report = ImportReport()
     columns = _columns(header, report)
     # Read the whole sheet first so that an oversized file is refused before any row is made.
+    body = _sheet_body(rows, columns)
+    report.rows = len(body)
+    catalogue = common.Catalogue.load(organization=organization)
+    site_ids = common.site_ids_for_codes(
+        organization=organization, codes=(_text(values.get("site_code")) for _line, values in body)
+    )
+    for line, values in body:
+        try:
+            ref = common.external_ref(values.get("external_ref"))
+            # Known reference: a duplicate whatever the rest of the row says.
+            existing = _existing_order_id(organization=organization, ref=ref)
+            if existing is None:
+                draft = _draft(values, site_ids=site_ids, catalogue=catalogue)
+                with transaction.atomic():
+                    result = create(
+                        actor=actor,
+                        organization=organization,
+                        draft=draft,
+                        channel=WorkOrder.Channel.IMPORT,
+                        publish=publish,
+                    )
+                if result.created:
+                    report.created.append(result.order.pk)
+                    continue
+                existing = result.order.pk
+        except ApplicationError as exc:
+            report.errors.append(_error(line, exc))
+            continue
+        report.duplicates.append({"line": line, "external_ref": ref, "order_id": existing})
+    return report
+
+
+def _sheet_body(
+    rows: Iterator[Sequence[object]], columns: dict[str, int]
+) -> list[tuple[int, dict[str, object]]]:
+    """The non-empty rows by line, their values by column key; BadImportFile
+    (too_many_rows) for a sheet past the limits."""
     body: list[tuple[int, dict[str, object]]] = []
     for line, row in enumerate(rows, start=2):
         if line > MAX_PHYSICAL_ROWS:
@@ -355,43 +392,20 @@ def work_order_import(
                 max_rows=MAX_ROWS,
             )
         body.append((line, values))
-    report.rows = len(body)
-    catalogue = common.Catalogue.load(organization=organization)
-    site_ids = common.site_ids_for_codes(
-        organization=organization, codes=(_text(values.get("site_code")) for _line, values in body)
+    return body
+
+
+def _existing_order_id(*, organization: Organization, ref: str) -> int | None:
+    """The imported order with this external reference, if any."""
+    if not ref:
+        return None
+    return (
+        WorkOrder.objects.filter(
+            organization=organization, channel=WorkOrder.Channel.IMPORT, external_ref=ref
+        )
+        .values_list("pk", flat=True)
+        .first()
     )
-    for line, values in body:
-        try:
-            ref = common.external_ref(values.get("external_ref"))
-            # Known reference: a duplicate whatever the rest of the row says.
-            existing = (
-                WorkOrder.objects.filter(
-                    organization=organization, channel=WorkOrder.Channel.IMPORT, external_ref=ref
-                )
-                .values_list("pk", flat=True)
-                .first()
-                if ref
-                else None
-            )
-            if existing is None:
-                draft = _draft(values, site_ids=site_ids, catalogue=catalogue)
-                with transaction.atomic():
-                    result = create(
-                        actor=actor,
-                        organization=organization,
-                        draft=draft,
-                        channel=WorkOrder.Channel.IMPORT,
-                        publish=publish,
-                    )
-                if result.created:
-                    report.created.append(result.order.pk)
-                    continue
-                existing = result.order.pk
-        except ApplicationError as exc:
-            report.errors.append(_error(line, exc))
-            continue
-        report.duplicates.append({"line": line, "external_ref": ref, "order_id": existing})
-    return report
 
 
 # --- the template ----------------------------------------------------------------------------

@@ -1,29 +1,14 @@
-"""Statistics for the dashboards (issue 7): employer, worker and operator figures.
-
-Every function is a bounded number of aggregate queries (`GROUP BY` in the database), never
-one query per order: the cost grows with the number of groups (days, regions, statuses),
-not with the number of orders read. Days and weeks are Asia/Shanghai calendar days
-(`settings.TIME_ZONE`), whatever the database's own time zone.
-
-Scope: the employer's figures take the `organization` and count only its orders; the
-worker's take the `worker`; the operator's are platform-wide (the view checks the operator).
-
-The employer's figures describe one cohort: the orders *created* in the date range
-(and, with a region, at sites in that region or below). An order created on the 31st and
-accepted on the 2nd counts in the month it was created, so that the rates (on time,
-accepted) have a fixed denominator that does not move as old orders finish.
-"""
+"""The employer's figures: one cohort, the orders created in the date range (see the
+package's docstring)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import (
     Avg,
     Count,
@@ -34,26 +19,18 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from xinghuo.accounts.models import Organization
-from xinghuo.certification.models import Certification
 from xinghuo.dispatch.models import PointsEntry
-from xinghuo.identity.models import EmployerVerification, IdentityVerification
 from xinghuo.regions import selectors as region_selectors
 from xinghuo.regions.models import Region
-from xinghuo.settlement.models import Payout, SettlementPolicy, Withholding
+from xinghuo.settlement.models import SettlementPolicy
 from xinghuo.work_orders.models import WorkOrder
-from xinghuo.workforce.models import RoleChangeRequest, Worker
 
-# The skill radar (B3) is public here; its rule is in radar.py.
-from .maps import outlines_of_regions as outlines_of_regions
-from .radar import RadarDimension as RadarDimension
-from .radar import worker_get_for_radar as worker_get_for_radar
-from .radar import worker_radar as worker_radar
+from ._common import S, day_start, local_tz
 
-S = WorkOrder.Status
 # The tax method a settlement wrote down says which settlement mode paid it (one per mode).
 MODE_OF_METHOD = {
     "platform_cumulative": SettlementPolicy.Mode.FLEXIBLE,
@@ -62,14 +39,6 @@ MODE_OF_METHOD = {
     "labour_per_payment": SettlementPolicy.Mode.COST_INVOICE,
 }
 MAX_RANGE_DAYS = 366
-
-
-def local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=local_tz())
 
 
 def _ratio(part: int, whole: int) -> Decimal | None:
@@ -124,15 +93,12 @@ def employer_orders(*, organization: Organization, filters: OrderFilters) -> Que
     """
     qs = WorkOrder.objects.filter(
         organization=organization,
-        created_at__gte=_day_start(filters.start_on),
-        created_at__lt=_day_start(filters.end_on + timedelta(days=1)),
+        created_at__gte=day_start(filters.start_on),
+        created_at__lt=day_start(filters.end_on + timedelta(days=1)),
     )
     if filters.region_id is not None:
         qs = qs.filter(region_id__in=filters.resolved().region_ids)
     return qs
-
-
-# --- employer ---------------------------------------------------------------------------------
 
 
 def employer_status_counts(*, organization: Organization, filters: OrderFilters) -> dict[str, int]:
@@ -330,207 +296,4 @@ def employer_dashboard(*, organization: Organization, filters: OrderFilters) -> 
         "spend_by_region": employer_spend_by_region(organization=organization, filters=filters),
         "spend_by_mode": employer_spend_by_mode(organization=organization, filters=filters),
         "top_workers": employer_top_workers(organization=organization, filters=filters),
-    }
-
-
-# --- worker -----------------------------------------------------------------------------------
-
-
-def _week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def worker_weekly(*, worker: Worker, weeks: int = 12) -> dict[str, Any]:
-    """The worker's points and earnings per week (Monday–Sunday, Shanghai), the last `weeks`
-    weeks up to this one: {"weeks": [monday…], "points": [...], "gross_fen": [...],
-    "net_fen": [...]}. Earnings are his settlements (gross income, net after tax and fee)."""
-    tz = local_tz()
-    first = _week_start(timezone.localdate()) - timedelta(weeks=weeks - 1)
-    mondays = [first + timedelta(weeks=n) for n in range(weeks)]
-    index = {monday: n for n, monday in enumerate(mondays)}
-    since = _day_start(first)
-    points = [0] * weeks
-    gross = [0] * weeks
-    net = [0] * weeks
-    point_rows = (
-        PointsEntry.objects.filter(worker=worker, created_at__gte=since)
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
-        .order_by()
-        .values_list("week")
-        .annotate(points=Sum("points"))
-    )
-    for week, total in point_rows:
-        n = index.get(_as_date(week))
-        if n is not None:
-            points[n] += total or 0
-    money_rows = (
-        Withholding.objects.filter(worker=worker, created_at__gte=since)
-        .annotate(week=TruncWeek("created_at", tzinfo=tz))
-        .order_by()
-        .values_list("week")
-        .annotate(gross=Sum("income_fen"), net=Sum("net_fen"))
-    )
-    for week, g, nt in money_rows:
-        n = index.get(_as_date(week))
-        if n is not None:
-            gross[n] += g or 0
-            net[n] += nt or 0
-    return {
-        "weeks": [m.isoformat() for m in mondays],
-        "points": points,
-        "gross_fen": gross,
-        "net_fen": net,
-    }
-
-
-def _as_date(value: date | datetime) -> date:
-    if isinstance(value, datetime):
-        return (
-            timezone.localtime(value, local_tz()).date()
-            if timezone.is_aware(value)
-            else (value.date())
-        )
-    return value
-
-
-def worker_ratings(*, worker: Worker) -> dict[str, Any]:
-    """The ratings employers gave the worker: {"counts": [n for 1…5], "rated", "average"}."""
-    counts = dict(
-        WorkOrder.objects.filter(worker=worker, rating__isnull=False)
-        .order_by()
-        .values_list("rating")
-        .annotate(n=Count("id"))
-    )
-    per_star = [counts.get(star, 0) for star in range(1, 6)]
-    rated = sum(per_star)
-    total = sum(star * n for star, n in zip(range(1, 6), per_star, strict=True))
-    average = (
-        (Decimal(total) / Decimal(rated)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        if rated
-        else None
-    )
-    return {"counts": per_star, "rated": rated, "average": average}
-
-
-def worker_totals(*, worker: Worker) -> dict[str, int]:
-    """All-time figures: accepted orders, points and net earnings."""
-    orders = WorkOrder.objects.filter(worker=worker, status=S.ACCEPTED).count()
-    points = PointsEntry.objects.filter(worker=worker).aggregate(s=Sum("points"))["s"] or 0
-    net = Withholding.objects.filter(worker=worker).aggregate(s=Sum("net_fen"))["s"] or 0
-    return {"accepted_orders": orders, "points": points, "net_fen": net}
-
-
-# --- operator ---------------------------------------------------------------------------------
-
-
-def operator_workers(*, now: datetime | None = None) -> dict[str, int]:
-    """Workers: active (may take orders), by status, and seen (a position) in the last 24 h."""
-    now = now or timezone.now()
-    W = Worker.Status
-    active = Q(is_active=True)
-    return Worker.objects.aggregate(
-        total=Count("id"),
-        active=Count("id", filter=active),
-        available=Count("id", filter=active & Q(status=W.AVAILABLE)),
-        busy=Count("id", filter=active & Q(status=W.BUSY)),
-        off_duty=Count("id", filter=active & Q(status=W.OFF_DUTY)),
-        seen_24h=Count("id", filter=active & Q(last_position_at__gte=now - timedelta(hours=24))),
-    )
-
-
-def operator_orders_by_region(
-    *, start_on: date, end_on: date, level: int = Region.Level.CITY, limit: int = 15
-) -> list[dict[str, Any]]:
-    """Orders created in the range per region, rolled up to `level` (cities by default):
-    [{region_id, name, open, accepted, other, total}], most orders first, at most `limit`.
-
-    Two queries: the counts per (region, status), then the region tree to roll them up
-    (bounded by the number of regions, not of orders). Orders in a region above `level`
-    stay on that region.
-    """
-    rows = (
-        WorkOrder.objects.filter(
-            created_at__gte=_day_start(start_on),
-            created_at__lt=_day_start(end_on + timedelta(days=1)),
-        )
-        .order_by()
-        .values_list("region_id", "status")
-        .annotate(n=Count("id"))
-    )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"open": 0, "accepted": 0, "other": 0})
-    for region_id, status, n in rows:
-        bucket = "open" if status in S.OUTSTANDING else "accepted" if status == S.ACCEPTED else ""
-        counts[region_id][bucket or "other"] += n
-    if not counts:
-        return []
-    regions = {
-        pk: (parent_id, lvl, name)
-        for pk, parent_id, lvl, name in Region.objects.values_list(
-            "pk", "parent_id", "level", "name"
-        )
-    }
-    rolled: dict[int, dict[str, int]] = defaultdict(lambda: {"open": 0, "accepted": 0, "other": 0})
-    for region_id, figures in counts.items():
-        target = region_id
-        while regions[target][1] > level and regions[target][0] is not None:
-            target = regions[target][0]
-        for key, n in figures.items():
-            rolled[target][key] += n
-    out: list[dict[str, Any]] = [
-        {"region_id": pk, "name": regions[pk][2], **f, "total": sum(f.values())}
-        for pk, f in rolled.items()
-    ]
-    out.sort(key=lambda r: (-r["total"], r["name"]))
-    return out[:limit]
-
-
-def operator_payouts(*, since: datetime) -> dict[str, Any]:
-    """Payouts made since `since`: count and amount per status, and the failures by code."""
-    labels = dict(Payout.Status.choices)
-    recent = Payout.objects.filter(created_at__gte=since).order_by()
-    by_status = dict(
-        (status, (n, amount or 0))
-        for status, n, amount in recent.values_list("status").annotate(
-            n=Count("id"), amount=Sum("amount_fen")
-        )
-    )
-    failures = (
-        recent.filter(status=Payout.Status.FAILED)
-        .values_list("failure_code")
-        .annotate(n=Count("id"))
-        .order_by("-n", "failure_code")[:10]
-    )
-    return {
-        "by_status": [
-            {
-                "status": value,
-                "label": str(labels[value]),
-                "count": by_status.get(value, (0, 0))[0],
-                "amount_fen": by_status.get(value, (0, 0))[1],
-            }
-            for value in Payout.Status.values
-        ],
-        "failures": [{"code": code or "—", "count": n} for code, n in failures],
-    }
-
-
-def operator_review_queues() -> dict[str, int]:
-    """What waits for an operator: role changes, employers to verify, identities and
-    certifications to review, payouts to approve."""
-    return {
-        "identities": IdentityVerification.objects.filter(
-            status=IdentityVerification.Status.PENDING
-        ).count(),
-        "certifications": Certification.objects.filter(status=Certification.Status.PENDING).count(),
-        "role_changes": RoleChangeRequest.objects.filter(
-            status=RoleChangeRequest.Status.PENDING
-        ).count(),
-        # Submitted verifications waiting, as in the queue (not organizations that never
-        # submitted).
-        "organizations": EmployerVerification.objects.filter(
-            status=EmployerVerification.Status.PENDING
-        ).count(),
-        "payouts_awaiting_approval": Payout.objects.filter(
-            status=Payout.Status.AWAITING_APPROVAL
-        ).count(),
     }
