@@ -6,7 +6,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from . import corrections
+from .services import corrections
 from .channels.base import PAYOUT_ID_PATTERN
 from .models import PayoutAccount, TopUpDeclaration
 from .services.payout_accounts import AccountWarning

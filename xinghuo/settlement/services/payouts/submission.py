@@ -48,7 +48,7 @@ from xinghuo.core.transactions import durable
 from xinghuo.notifications import services as notification_services
 from xinghuo.workforce.models import Worker
 
-from ..channels.base import (
+from ...channels.base import (
     PAYOUT_ID_PATTERN,
     BadSignature,
     ChannelError,
@@ -59,13 +59,13 @@ from ..channels.base import (
     UnknownChannel,
     get_channel,
 )
-from ..exceptions import NotificationChannelMismatch
-from ..models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
-from . import ledger
-from .ledger import TransferSpec
+from ...exceptions import NotificationChannelMismatch
+from ...models import LedgerAccount, Payout, PayoutAccount, PayoutAttempt, ReconciliationReport
+from .. import ledger
+from ..ledger import TransferSpec
 
 # Binding accounts lives in payout_accounts; callers of `payouts.payout_account_add` keep working.
-from .payout_accounts import payout_account_add as payout_account_add
+from ..payout_accounts import payout_account_add as payout_account_add
 
 logger = logging.getLogger("xinghuo.payouts")
 P = LedgerAccount.Purpose

@@ -36,17 +36,17 @@ from xinghuo.core.transactions import durable
 from xinghuo.identity import services as identity_services
 from xinghuo.notifications import services as notification_services
 
-from ..channels.base import get_channel
-from ..models import (
+from ...channels.base import get_channel
+from ...models import (
     BankMatchAttempt,
     BankTransaction,
     LedgerAccount,
     TopUpDeclaration,
     Transfer,
 )
-from ..selectors import is_finance_member
-from . import ledger
-from .ledger import TransferSpec
+from ...selectors import is_finance_member
+from .. import ledger
+from ..ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = BankTransaction.Source

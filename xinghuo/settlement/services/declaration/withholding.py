@@ -30,8 +30,8 @@ from xinghuo.accounts.models import Organization
 from xinghuo.core import money
 from xinghuo.workforce.models import Worker
 
-from ..models import Correction, Withholding
-from . import tax
+from ...models import Correction, Withholding
+from .. import tax
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -1,0 +1,1 @@
+from .employer import *  # noqa: F403  (split in the next commit)
