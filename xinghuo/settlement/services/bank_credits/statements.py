@@ -149,18 +149,9 @@ def _header_name(cell: str) -> str:
     return re.sub(r"\s*[(（][^)）]*[)）]\s*$", "", cell.strip()).strip().lower()
 
 
-@durable
-def bank_statement_import(
-    *, operator: User, data: bytes, account: str = BANK_ACCOUNT
-) -> StatementImport:
-    """Read a bank statement (CSV or .xlsx: serial, value date, amount in yuan, payer, payer
-    account, memo) into bank transactions, unmatched: an operator matches them. Idempotent by
-    serial: a line seen before (by notification or an earlier import) is counted `existing`;
-    debits are skipped. All or nothing: a malformed line refuses the file with its line number.
-    """
-    require_capability(actor=operator, capability=Capability.BANK_MATCH)
-    reader = _statement_rows(data)
-    header = [_header_name(h) for h in next(reader, [])]
+def _statement_columns(header: list[str]) -> dict[str, int]:
+    """Where each known column is in the statement's header (ValidationFailed without the
+    serial or the amount)."""
     columns: dict[str, int] = {}
     for name, aliases in STATEMENT_COLUMNS.items():
         for alias in aliases:
@@ -174,6 +165,46 @@ def bank_statement_import(
             code="statement_columns",
             detail={"missing": sorted(missing)},
         )
+    return columns
+
+
+def _line_amount(text: str, number: int) -> int:
+    """A statement line's amount in fen (credits above zero, debits not)."""
+    try:
+        return money.yuan_to_fen(text.replace(",", ""))
+    except ValueError:
+        raise ValidationFailed(
+            _("Line %(line)s: the amount is not a number of yuan.") % {"line": number},
+            code="statement_amount",
+            detail={"line": number},
+        ) from None
+
+
+def _line_serial_and_amount(text: str, amount: int, number: int) -> tuple[str, int]:
+    """A credit line's checked serial and amount; a problem refuses the file with the line
+    number."""
+    try:
+        return _serial(text), _amount(amount)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            _("Line %(line)s: %(problem)s") % {"line": number, "problem": exc.message},
+            code=exc.code,
+            detail={"line": number},
+        ) from None
+
+
+@durable
+def bank_statement_import(
+    *, operator: User, data: bytes, account: str = BANK_ACCOUNT
+) -> StatementImport:
+    """Read a bank statement (CSV or .xlsx: serial, value date, amount in yuan, payer, payer
+    account, memo) into bank transactions, unmatched: an operator matches them. Idempotent by
+    serial: a line seen before (by notification or an earlier import) is counted `existing`;
+    debits are skipped. All or nothing: a malformed line refuses the file with its line number.
+    """
+    require_capability(actor=operator, capability=Capability.BANK_MATCH)
+    reader = _statement_rows(data)
+    columns = _statement_columns([_header_name(h) for h in next(reader, [])])
     result = StatementImport()
     for number, row in enumerate(reader, start=2):
         if number > MAX_STATEMENT_LINES + 1:
@@ -188,25 +219,11 @@ def bank_statement_import(
 
         if not any(c.strip() for c in row):
             continue
-        try:
-            amount = money.yuan_to_fen(cell("amount").replace(",", ""))
-        except ValueError:
-            raise ValidationFailed(
-                _("Line %(line)s: the amount is not a number of yuan.") % {"line": number},
-                code="statement_amount",
-                detail={"line": number},
-            ) from None
+        amount = _line_amount(cell("amount"), number)
         if amount <= 0:
             result.skipped += 1
             continue
-        try:
-            txn_id, amount = _serial(cell("txn_id")), _amount(amount)
-        except ValidationFailed as exc:
-            raise ValidationFailed(
-                _("Line %(line)s: %(problem)s") % {"line": number, "problem": exc.message},
-                code=exc.code,
-                detail={"line": number},
-            ) from None
+        txn_id, amount = _line_serial_and_amount(cell("txn_id"), amount, number)
         line, created = _line_record(
             account=account,
             txn_id=txn_id,

@@ -239,14 +239,25 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         .order_by("executed_at", "pk")
     )
     book = _Book()
+    _summary_sheet(book, year=year, month=month, lines=lines, amendments=len(amendments))
+    _detail_sheet(book, year=year, month=month)
+    if amendments:
+        _amendment_sheet(book, year=year, month=month, corrections=amendments)
+    _notes_sheet(book)
+    return book.save()
+
+
+def _summary_sheet(
+    book: _Book, *, year: int, month: int, lines: list[DeclarationLine], amendments: int
+) -> None:
+    """One line per worker and income item, with a totals row."""
     sheet = book.sheet(
         "扣缴申报表",
         title=f"个人所得税扣缴申报表（{year}年{month}月）" + ("（更正申报）" if amendments else ""),
         facts=[
             f"扣缴义务人：{withholding_agent_name()}",
             f"税款所属期：{year}年{month}月",
-            "申报类型："
-            + (f"更正申报（{len(amendments)}笔结算更正）" if amendments else "正常申报"),
+            "申报类型：" + (f"更正申报（{amendments}笔结算更正）" if amendments else "正常申报"),
             "金额单位：人民币元（列至角分）",
         ],
         columns=DECLARATION_COLUMNS,
@@ -281,6 +292,9 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
     )
     sheet.note(4, ID_NUMBER_NOTE)
 
+
+def _detail_sheet(book: _Book, *, year: int, month: int) -> None:
+    """The payments behind the declaration, one row per settlement."""
     detail = book.sheet(
         "扣缴明细",
         title=f"扣缴明细（{year}年{month}月）：每笔结算",
@@ -312,9 +326,9 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         income += w.income_fen
         tax_fen += w.tax_fen
     detail.totals("合计", {"收入": income, "已扣缴税额": tax_fen})
-    if amendments:
-        _amendment_sheet(book, year=year, month=month, corrections=amendments)
 
+
+def _notes_sheet(book: _Book) -> None:
     book.notes(
         "说明",
         [
@@ -335,7 +349,6 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
             "金额由以分为单位的记录精确换算为元；仅20%费用四舍五入至分。",
         ],
     )
-    return book.save()
 
 
 AMENDMENT_COLUMNS = (
