@@ -130,42 +130,51 @@ def top_level_raw_values(text: str) -> dict[str, str]:
     the value must be cut from the text, not re-serialized. Strings, escapes and
     nested braces are handled by the JSON decoder itself.
     """
-    decoder = json.JSONDecoder()
-    result: dict[str, str] = {}
-
-    def skip(i: int) -> int:
-        while i < len(text) and text[i] in " \t\r\n":
-            i += 1
-        return i
-
     try:
-        i = skip(0)
-        if text[i] != "{":
-            raise ValueError("not a JSON object")
-        i = skip(i + 1)
-        if text[i] == "}":
-            return result
-        while True:
-            key, i = decoder.raw_decode(text, i)
-            if not isinstance(key, str):
-                raise ValueError("object key is not a string")
-            i = skip(i)
-            if text[i] != ":":
-                raise ValueError("':' expected")
-            start = skip(i + 1)
-            _, end = decoder.raw_decode(text, start)
-            if key in result:
-                raise ValueError(f"duplicate key {key!r}")
-            result[key] = text[start:end]
-            i = skip(end)
-            if text[i] == ",":
-                i = skip(i + 1)
-            elif text[i] == "}":
-                return result
-            else:
-                raise ValueError("',' or '}' expected")
+        return _raw_members(json.JSONDecoder(), text)
     except IndexError:
         raise ValueError("truncated JSON") from None
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _raw_members(decoder: json.JSONDecoder, text: str) -> dict[str, str]:
+    result: dict[str, str] = {}
+    i = _skip_space(text, 0)
+    if text[i] != "{":
+        raise ValueError("not a JSON object")
+    i = _skip_space(text, i + 1)
+    if text[i] == "}":
+        return result
+    while True:
+        key, start, end = _raw_member(decoder, text, i)
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = text[start:end]
+        i = _skip_space(text, end)
+        if text[i] == ",":
+            i = _skip_space(text, i + 1)
+        elif text[i] == "}":
+            return result
+        else:
+            raise ValueError("',' or '}' expected")
+
+
+def _raw_member(decoder: json.JSONDecoder, text: str, i: int) -> tuple[str, int, int]:
+    """The member at `i`: its key, and where its value's text starts and ends."""
+    key, i = decoder.raw_decode(text, i)
+    if not isinstance(key, str):
+        raise ValueError("object key is not a string")
+    i = _skip_space(text, i)
+    if text[i] != ":":
+        raise ValueError("':' expected")
+    start = _skip_space(text, i + 1)
+    _, end = decoder.raw_decode(text, start)
+    return key, start, end
 
 
 def _load_first_cert(pem: bytes) -> x509.Certificate:

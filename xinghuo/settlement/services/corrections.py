@@ -100,34 +100,11 @@ def correction_request(
     """
     if not has_capability(actor=operator, capability=Capability.CORRECTIONS_MANAGE):
         raise CorrectionNotFound()
-    key = (key or "").strip()
-    if not key or len(key) > 64:
-        raise ValidationFailed(
-            _("Give the correction an idempotency key (at most 64 characters)."),
-            detail={"field": "key"},
-        )
-    reason = (reason or "").strip()
-    if not reason or len(reason) > 255:
-        raise ValidationFailed(
-            _("Give the reason for the correction (at most 255 characters)."),
-            code="reason_required",
-            detail={"field": "reason"},
-        )
-    if kind not in K.values:
-        raise ValidationFailed(_("Unknown kind of correction."), detail={"field": "kind"})
+    key, reason = _request_checked(key=key, reason=reason, kind=kind)
     withholding = Withholding.objects.select_for_update().filter(order_id=order_id).first()
     if withholding is None:
         raise CorrectionNotFound()
-    if kind == K.AMOUNT:
-        if not isinstance(new_gross_fen, int) or isinstance(new_gross_fen, bool):
-            raise ValidationFailed(
-                _("Give the corrected amount in whole fen."),
-                code="amount_required",
-                detail={"field": "new_gross_fen"},
-            )
-        target = new_gross_fen
-    else:
-        target = 0
+    target = _target_gross(kind, new_gross_fen)
     earlier = Correction.objects.filter(key=key).first()
     if earlier is not None:
         if earlier.order_id != order_id or earlier.new_gross_fen != target:
@@ -136,18 +113,7 @@ def correction_request(
             )
         return earlier
     gross = current_gross_fen(withholding)
-    if not 0 <= target < gross:
-        raise ValidationFailed(
-            _("A correction lowers the amount paid: give an amount from 0 to below %(gross)s yuan.")
-            % {"gross": _yuan(gross)},
-            code="invalid_correction_amount",
-            detail={"field": "new_gross_fen", "gross_fen": gross},
-        )
-    if withholding.corrections.filter(status=S.AWAITING_APPROVAL).exists():
-        raise Conflict(
-            _("Another correction of this order is waiting for approval."),
-            code="correction_pending",
-        )
+    _check_correctable(withholding, gross=gross, target=target)
     try:
         with transaction.atomic():
             correction = Correction.objects.create(
@@ -182,6 +148,57 @@ def correction_request(
     if withholding.income_fen - target <= settings.CORRECTION_APPROVAL_THRESHOLD_FEN:
         _execute(correction, actor=operator)
     return correction
+
+
+def _request_checked(*, key: str, reason: str, kind: str) -> tuple[str, str]:
+    """The request's key and reason, stripped (ValidationFailed when one is missing or too
+    long, or the kind unknown)."""
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ValidationFailed(
+            _("Give the correction an idempotency key (at most 64 characters)."),
+            detail={"field": "key"},
+        )
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 255:
+        raise ValidationFailed(
+            _("Give the reason for the correction (at most 255 characters)."),
+            code="reason_required",
+            detail={"field": "reason"},
+        )
+    if kind not in K.values:
+        raise ValidationFailed(_("Unknown kind of correction."), detail={"field": "kind"})
+    return key, reason
+
+
+def _target_gross(kind: str, new_gross_fen: int | None) -> int:
+    """The gross after the correction: the amount given, or 0 for a refund or chargeback."""
+    if kind != K.AMOUNT:
+        return 0
+    if not isinstance(new_gross_fen, int) or isinstance(new_gross_fen, bool):
+        raise ValidationFailed(
+            _("Give the corrected amount in whole fen."),
+            code="amount_required",
+            detail={"field": "new_gross_fen"},
+        )
+    return new_gross_fen
+
+
+def _check_correctable(withholding: Withholding, *, gross: int, target: int) -> None:
+    """ValidationFailed unless `target` lowers the `gross` paid; Conflict while another
+    correction of the order awaits approval."""
+    if not 0 <= target < gross:
+        raise ValidationFailed(
+            _("A correction lowers the amount paid: give an amount from 0 to below %(gross)s yuan.")
+            % {"gross": _yuan(gross)},
+            code="invalid_correction_amount",
+            detail={"field": "new_gross_fen", "gross_fen": gross},
+        )
+    if withholding.corrections.filter(status=S.AWAITING_APPROVAL).exists():
+        raise Conflict(
+            _("Another correction of this order is waiting for approval."),
+            code="correction_pending",
+        )
 
 
 @durable
@@ -245,6 +262,52 @@ def _execute(correction: Correction, *, actor: User) -> None:
     c = correction
     _lock_worker(c.worker_id)
     w = c.withholding
+    fee_refund, worker_due, employer_refund = _refunds(c, w)
+    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=c.worker_id)
+    escrow = ledger.account_for(purpose=P.ESCROW, organization_id=c.organization_id)
+    revenue = ledger.account_for(purpose=P.FEE_REVENUE)
+    available = LedgerAccount.objects.select_for_update().get(pk=wallet.pk).available_fen
+    from_wallet = max(0, min(available, worker_due))
+    debt = worker_due - from_wallet
+    ledger.transfers_post(
+        specs=_correction_specs(
+            c,
+            wallet=wallet,
+            escrow=escrow,
+            revenue=revenue,
+            from_wallet=from_wallet,
+            fee_refund=fee_refund,
+        )
+    )
+
+    c.status = S.EXECUTED
+    c.executed_at = timezone.now()
+    c.employer_refund_fen = employer_refund
+    c.fee_refund_fen = fee_refund
+    c.worker_due_fen = worker_due
+    c.from_wallet_fen = from_wallet
+    c.debt_fen = c.debt_open_fen = debt
+    c.save()  # executed first: the recomputed tax reads the corrected rows
+    before, after = _record_tax(c, w)
+    _event(
+        c,
+        "executed",
+        actor,
+        employer_refund_fen=employer_refund,
+        fee_refund_fen=fee_refund,
+        from_wallet_fen=from_wallet,
+        debt_fen=debt,
+        tax_before_fen=before,
+        tax_after_fen=after,
+        carry_fen=c.carry_open_fen,
+        declaration=f"{c.year}-{c.month:02d}",
+    )
+    _notify_worker(c, debt=debt)
+
+
+def _refunds(c: Correction, w: Withholding) -> tuple[int, int, int]:
+    """(fee refunded, due from the worker, refunded to the employer) for correction `c` of
+    the payment `w`."""
     worker_fee = w.income_fen - w.tax_fen - w.net_fen
     worker_paid_fee = worker_fee > 0
     # The fee follows the gross in proportion (it was a rate of it), rounded once.
@@ -261,13 +324,20 @@ def _execute(correction: Correction, *, actor: User) -> None:
     difference = c.difference_fen
     worker_due = difference - (fee_refund if worker_paid_fee else 0)
     employer_refund = difference + (0 if worker_paid_fee else fee_refund)
+    return fee_refund, worker_due, employer_refund
 
-    wallet = ledger.account_for(purpose=P.WORKER_WALLET, worker_id=c.worker_id)
-    escrow = ledger.account_for(purpose=P.ESCROW, organization_id=c.organization_id)
-    revenue = ledger.account_for(purpose=P.FEE_REVENUE)
-    available = LedgerAccount.objects.select_for_update().get(pk=wallet.pk).available_fen
-    from_wallet = max(0, min(available, worker_due))
-    debt = worker_due - from_wallet
+
+def _correction_specs(
+    c: Correction,
+    *,
+    wallet: LedgerAccount,
+    escrow: LedgerAccount,
+    revenue: LedgerAccount,
+    from_wallet: int,
+    fee_refund: int,
+) -> list[TransferSpec]:
+    """The correction's transfers back to the employer's escrow (one key each), each
+    reversing the settlement's transfer it undoes."""
     ref = f"order:{c.order_id}"
     originals = {
         t.code: t.pk for t in Transfer.objects.filter(key__startswith=f"settle:{c.order_id}:")
@@ -299,16 +369,12 @@ def _execute(correction: Correction, *, actor: User) -> None:
                 reverses_id=originals.get("fee"),
             )
         )
-    ledger.transfers_post(specs=specs)
+    return specs
 
-    c.status = S.EXECUTED
-    c.executed_at = timezone.now()
-    c.employer_refund_fen = employer_refund
-    c.fee_refund_fen = fee_refund
-    c.worker_due_fen = worker_due
-    c.from_wallet_fen = from_wallet
-    c.debt_fen = c.debt_open_fen = debt
-    c.save()  # executed first: the recomputed tax reads the corrected rows
+
+def _record_tax(c: Correction, w: Withholding) -> tuple[int, int]:
+    """The month's tax before and after the (executed) correction, and the tax credit it
+    leaves open for a non-cumulative method; saved on `c`."""
     before, after = tax_facts.month_tax(withholding=w)
     c.tax_before_fen, c.tax_after_fen = before, after
     if c.method not in CUMULATIVE:
@@ -324,19 +390,10 @@ def _execute(correction: Correction, *, actor: User) -> None:
         previous_after = latest.tax_after_fen if latest else before
         c.carry_open_fen = max(0, previous_after - after)
     c.save(update_fields=["tax_before_fen", "tax_after_fen", "carry_open_fen"])
-    _event(
-        c,
-        "executed",
-        actor,
-        employer_refund_fen=employer_refund,
-        fee_refund_fen=fee_refund,
-        from_wallet_fen=from_wallet,
-        debt_fen=debt,
-        tax_before_fen=before,
-        tax_after_fen=after,
-        carry_fen=c.carry_open_fen,
-        declaration=f"{c.year}-{c.month:02d}",
-    )
+    return before, after
+
+
+def _notify_worker(c: Correction, *, debt: int) -> None:
     worker = Worker.objects.select_related("user").get(pk=c.worker_id)
     body = _("Order #%(order)s corrected from ¥%(old)s to ¥%(new)s: %(reason)s.") % {
         "order": c.order_id,

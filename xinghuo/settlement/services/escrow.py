@@ -29,7 +29,14 @@ from xinghuo.core import money
 from xinghuo.work_orders.models import WorkOrder
 
 from ..exceptions import InsufficientFunds
-from ..models import LedgerAccount, PayoutAccount, SettlementPolicy, Transfer, Withholding
+from ..models import (
+    Correction,
+    LedgerAccount,
+    PayoutAccount,
+    SettlementPolicy,
+    Transfer,
+    Withholding,
+)
 from . import corrections, ledger, payouts, tax_facts
 from .ledger import TransferSpec
 
@@ -116,14 +123,7 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
     LedgerAccount.objects.select_for_update().filter(pk=earnings.pk).first()
     ledger.pending_post(key=f"settle:{order.pk}:reserve", pending_id=hold.pk)
     gross = order.price_fen
-    if hold.amount_fen > gross:
-        # The employer's fee was reserved with the price at publication: take exactly that.
-        fee, worker_fee = hold.amount_fen - gross, 0
-    elif policy.fee_payer == SettlementPolicy.FeePayer.WORKER:
-        fee = money.round_fen(Decimal(gross) * policy.fee_rate)
-        worker_fee = fee
-    else:
-        fee = worker_fee = 0
+    fee, worker_fee = _fees(reserved_fen=hold.amount_fen, gross=gross, policy=policy)
     taxed = tax_facts.payment_tax(
         worker_id=worker_id,
         organization_id=order.organization_id,
@@ -141,6 +141,65 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
     if worker_fee > gross - taxed.tax_fen:
         fee = worker_fee = gross - taxed.tax_fen
     net = gross - taxed.tax_fen - worker_fee
+    specs, netting = _settle_specs(
+        order,
+        worker_id=worker_id,
+        earnings=earnings,
+        wallet=wallet,
+        gross=gross,
+        tax_fen=taxed.tax_fen,
+        fee=fee,
+        worker_fee=worker_fee,
+        net=net,
+    )
+    netted = sum(amount for _debt, amount in netting)
+    ledger.transfers_post(specs=specs)
+    withholding = Withholding.objects.create(
+        worker_id=worker_id,
+        organization_id=order.organization_id,
+        order=order,
+        year=on.year,
+        month=on.month,
+        method=taxed.method,
+        mode=policy.mode,
+        income_fen=gross,
+        taxable_fen=taxed.taxable_fen,
+        rate=taxed.rate,
+        tax_fen=taxed.tax_fen,
+        fee_fen=fee,
+        net_fen=net,
+        carried_fen=carried,
+        netted_fen=netted,
+    )
+    corrections.record_settlement(withholding=withholding, netting=netting, carried_fen=carried)
+    _auto_withdraw(order, worker_id=worker_id, net_fen=net - netted)
+    return withholding
+
+
+def _fees(*, reserved_fen: int, gross: int, policy: SettlementPolicy) -> tuple[int, int]:
+    """The platform's fee on a payment of `gross` and the part of it the worker pays."""
+    if reserved_fen > gross:
+        # The employer's fee was reserved with the price at publication: take exactly that.
+        return reserved_fen - gross, 0
+    if policy.fee_payer == SettlementPolicy.FeePayer.WORKER:
+        fee = money.round_fen(Decimal(gross) * policy.fee_rate)
+        return fee, fee
+    return 0, 0
+
+
+def _settle_specs(
+    order: WorkOrder,
+    *,
+    worker_id: int,
+    earnings: LedgerAccount,
+    wallet: LedgerAccount,
+    gross: int,
+    tax_fen: int,
+    fee: int,
+    worker_fee: int,
+    net: int,
+) -> tuple[list[TransferSpec], list[tuple[Correction, int]]]:
+    """The settlement's transfers (one key each) and the correction debts its net repays."""
     revenue = ledger.account_for(purpose=P.FEE_REVENUE)
     tax_payable = ledger.account_for(purpose=P.TAX_PAYABLE)
     reserved = _reserved(order.organization_id)
@@ -148,11 +207,9 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
     specs = [
         TransferSpec(f"settle:{order.pk}:gross", reserved.pk, earnings.pk, gross, "gross", ref),
     ]
-    if taxed.tax_fen:
+    if tax_fen:
         specs.append(
-            TransferSpec(
-                f"settle:{order.pk}:tax", earnings.pk, tax_payable.pk, taxed.tax_fen, "tax", ref
-            )
+            TransferSpec(f"settle:{order.pk}:tax", earnings.pk, tax_payable.pk, tax_fen, "tax", ref)
         )
     if fee:
         source = earnings.pk if worker_fee else reserved.pk
@@ -175,37 +232,20 @@ def order_settle(*, order: WorkOrder, at: datetime | None = None) -> Withholding
         specs.append(
             TransferSpec(f"settle:{order.pk}:net", earnings.pk, wallet.pk, net - netted, "net", ref)
         )
-    ledger.transfers_post(specs=specs)
-    withholding = Withholding.objects.create(
-        worker_id=worker_id,
-        organization_id=order.organization_id,
-        order=order,
-        year=on.year,
-        month=on.month,
-        method=taxed.method,
-        mode=policy.mode,
-        income_fen=gross,
-        taxable_fen=taxed.taxable_fen,
-        rate=taxed.rate,
-        tax_fen=taxed.tax_fen,
-        fee_fen=fee,
-        net_fen=net,
-        carried_fen=carried,
-        netted_fen=netted,
-    )
-    corrections.record_settlement(withholding=withholding, netting=netting, carried_fen=carried)
-    net -= netted
+    return specs, netting
+
+
+def _auto_withdraw(order: WorkOrder, *, worker_id: int, net_fen: int) -> None:
     account = PayoutAccount.objects.filter(worker_id=worker_id, is_default=True).first()
-    if net and account is not None and account.auto_withdraw:
+    if net_fen and account is not None and account.auto_withdraw:
         # Real-time pay: straight on to the worker's account (a second approver above the
         # employer's threshold). Inside the caller's transaction: the settlement's own.
         payouts.payout_request.nested(
             worker=order.worker,  # type: ignore[arg-type]
-            amount_fen=net,
+            amount_fen=net_fen,
             requested_by=None,
             account=account,
             organization=order.organization,
             order_id=order.pk,
             payout_id=f"order-{order.pk}",
         )
-    return withholding

@@ -138,13 +138,7 @@ def transfers_post(*, specs: Sequence[TransferSpec]) -> list[Transfer]:
     if not specs:
         return []
     keys = [s.key for s in specs]
-    if len(set(keys)) != len(keys):
-        raise InvalidAmount(_("Each transfer needs its own key."), code="duplicate_key")
-    for spec in specs:
-        if not isinstance(spec.amount_fen, int) or spec.amount_fen <= 0:
-            raise InvalidAmount(_("Amounts are whole fen above zero."), detail={"key": spec.key})
-        if spec.debit_id == spec.credit_id:
-            raise InvalidAmount(_("A transfer needs two different accounts."))
+    _validate(keys, specs)
     earlier = _replayed(keys, specs)
     if earlier is not None:
         return earlier
@@ -153,7 +147,37 @@ def transfers_post(*, specs: Sequence[TransferSpec]) -> list[Transfer]:
     earlier = _replayed(keys, specs)
     if earlier is not None:
         return earlier
-    now = timezone.now()
+    rows = _move(specs, accounts, now=timezone.now())
+    try:
+        # No savepoint: on a conflict the whole posting fails anyway.
+        Transfer.objects.bulk_create(rows)
+    except IntegrityError:
+        # Keys are serialised by the account locks of the same movement; a key reused for
+        # other accounts is a conflict.
+        raise IdempotencyConflict(
+            _("This idempotency key was used for a different movement."), detail={"keys": keys}
+        ) from None
+    _save_totals(accounts.values())
+    if any(row.pk is None for row in rows):  # a backend that cannot return inserted ids
+        return list(Transfer.objects.filter(key__in=keys).order_by("pk"))
+    return rows
+
+
+def _validate(keys: list[str], specs: Sequence[TransferSpec]) -> None:
+    if len(set(keys)) != len(keys):
+        raise InvalidAmount(_("Each transfer needs its own key."), code="duplicate_key")
+    for spec in specs:
+        if not isinstance(spec.amount_fen, int) or spec.amount_fen <= 0:
+            raise InvalidAmount(_("Amounts are whole fen above zero."), detail={"key": spec.key})
+        if spec.debit_id == spec.credit_id:
+            raise InvalidAmount(_("A transfer needs two different accounts."))
+
+
+def _move(
+    specs: Sequence[TransferSpec], accounts: dict[int, LedgerAccount], *, now: datetime
+) -> list[Transfer]:
+    """Move each spec's amount between its locked accounts (in memory, checked against
+    what the debit account holds) and make its unsaved Transfer row."""
     rows = []
     for spec in specs:
         debit, credit = accounts[spec.debit_id], accounts[spec.credit_id]
@@ -178,18 +202,6 @@ def transfers_post(*, specs: Sequence[TransferSpec]) -> list[Transfer]:
                 reverses_id=spec.reverses_id,
             )
         )
-    try:
-        # No savepoint: on a conflict the whole posting fails anyway.
-        Transfer.objects.bulk_create(rows)
-    except IntegrityError:
-        # Keys are serialised by the account locks of the same movement; a key reused for
-        # other accounts is a conflict.
-        raise IdempotencyConflict(
-            _("This idempotency key was used for a different movement."), detail={"keys": keys}
-        ) from None
-    _save_totals(accounts.values())
-    if any(row.pk is None for row in rows):  # a backend that cannot return inserted ids
-        return list(Transfer.objects.filter(key__in=keys).order_by("pk"))
     return rows
 
 
@@ -210,19 +222,7 @@ def _resolve(
     kind = K.POST_PENDING if post else K.VOID_PENDING
     amount = pending.amount_fen if amount_fen is None or not post else amount_fen
 
-    def replayed() -> Transfer | None:
-        earlier = Transfer.objects.filter(key=key).first()
-        if earlier is None:
-            return None
-        if (
-            earlier.kind == kind
-            and earlier.pending_id == pending.pk
-            and earlier.amount_fen == amount
-        ):
-            return earlier
-        raise IdempotencyConflict(_("This idempotency key was used for a different movement."))
-
-    earlier = replayed()
+    earlier = _resolution_replayed(key=key, kind=kind, pending=pending, amount=amount)
     if earlier is not None:
         return earlier
     if not 0 < amount <= pending.amount_fen:
@@ -232,15 +232,10 @@ def _resolve(
         )
     accounts = _lock({pending.debit_account_id, pending.credit_account_id})
     # Re-check under the locks: a concurrent call with the same key may have won.
-    earlier = replayed()
+    earlier = _resolution_replayed(key=key, kind=kind, pending=pending, amount=amount)
     if earlier is not None:
         return earlier
-    if Transfer.objects.filter(pending=pending).exists():
-        raise PendingNotOpen(_("This reservation has been settled or released already."))
-    if post and pending.timeout_at is not None and pending.timeout_at <= now:
-        raise PendingNotOpen(
-            _("This reservation has expired."), code="pending_expired", detail={"id": pending.pk}
-        )
+    _check_open(pending, post=post, now=now)
     debit, credit = accounts[pending.debit_account_id], accounts[pending.credit_account_id]
     debit.debits_pending -= pending.amount_fen
     credit.credits_pending -= pending.amount_fen
@@ -263,6 +258,27 @@ def _resolve(
         raise PendingNotOpen(_("This reservation has been settled or released already.")) from None
     _save_totals([debit, credit])
     return transfer
+
+
+def _resolution_replayed(*, key: str, kind: str, pending: Transfer, amount: int) -> Transfer | None:
+    """The earlier resolution made under `key` when it is this one (IdempotencyConflict
+    when the key was used for another movement)."""
+    earlier = Transfer.objects.filter(key=key).first()
+    if earlier is None:
+        return None
+    if earlier.kind == kind and earlier.pending_id == pending.pk and earlier.amount_fen == amount:
+        return earlier
+    raise IdempotencyConflict(_("This idempotency key was used for a different movement."))
+
+
+def _check_open(pending: Transfer, *, post: bool, now: datetime) -> None:
+    """PendingNotOpen unless the (locked) reservation is still open, and unexpired to post."""
+    if Transfer.objects.filter(pending=pending).exists():
+        raise PendingNotOpen(_("This reservation has been settled or released already."))
+    if post and pending.timeout_at is not None and pending.timeout_at <= now:
+        raise PendingNotOpen(
+            _("This reservation has expired."), code="pending_expired", detail={"id": pending.pk}
+        )
 
 
 @transaction.atomic

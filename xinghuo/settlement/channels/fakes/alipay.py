@@ -60,6 +60,53 @@ def _error(code: str, sub_code: str, sub_msg: str) -> dict[str, Any]:
     return {"code": code, "msg": msg, "sub_code": sub_code, "sub_msg": sub_msg}
 
 
+def _bill_rows(out: Any, rows: list[dict[str, Any]], returns: list[dict[str, Any]]) -> int:
+    """The bill's lines: each payout out, then each return back, with the running balance;
+    returns the fen paid out."""
+    balance = 10_000_000_00
+    total_out = 0
+    for n, row in enumerate(rows, start=1):
+        fen = yuan_to_fen(row["trans_amount"])
+        balance -= fen
+        total_out += fen
+        out.writerow(
+            [
+                f"{20000000000 + n}\t",
+                f"{row['order_id']}\t",
+                f"{row['out_biz_no']}\t",
+                f"{row['order_title']}\t",
+                f"{row['finished_at'].astimezone(BEIJING):%Y-%m-%d %H:%M:%S}\t",
+                f"{row['identity']}\t",
+                "0.00\t",
+                f"-{row['trans_amount']}\t",
+                f"{fen_to_yuan(balance)}\t",
+                "\t",
+                "转账\t",
+                "\t",
+            ]
+        )
+    for n, row in enumerate(returns, start=len(rows) + 1):
+        fen = yuan_to_fen(row["trans_amount"])
+        balance += fen
+        out.writerow(
+            [
+                f"{20000000000 + n}\t",
+                f"{row['order_id']}\t",
+                f"{row['out_biz_no']}\t",
+                f"{row['order_title']}\t",
+                f"{row['returned_at'].astimezone(BEIJING):%Y-%m-%d %H:%M:%S}\t",
+                f"{row['identity']}\t",
+                f"{row['trans_amount']}\t",
+                "0.00\t",
+                f"{fen_to_yuan(balance)}\t",
+                "\t",
+                "退款\t",
+                f"{row['fail_reason']}\t",
+            ]
+        )
+    return total_out
+
+
 class FakeAlipay(FakeApp):
     prefix = "/alipay"
     api_paths = frozenset({"/gateway.do"})
@@ -338,6 +385,22 @@ class FakeAlipay(FakeApp):
             ]
         detail = io.StringIO()
         out = csv.writer(detail, lineterminator="\r\n")
+        self._bill_header(detail, out, day)
+        total_out = _bill_rows(out, rows, returns)
+        detail.write(
+            "#-----------------------------------------账务明细列表结束------------------------------------\r\n"
+        )
+        detail.write(f"#支出合计：{len(rows)}笔，共{fen_to_yuan(total_out)}元\r\n")
+        detail.write(f"#导出时间：[{self.clock().astimezone(BEIJING):%Y年%m月%d日 %H:%M:%S}]\r\n")
+        summary = f"#支付宝账务明细汇总\r\n业务类型,收入笔数,支出笔数\r\n转账,0,{len(rows)}\r\n"
+        buffer = io.BytesIO()
+        stem = f"2088{self.app_id[-12:]}_{day:%Y%m%d}"
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(f"{stem}_detail.csv", detail.getvalue().encode("gbk"))
+            archive.writestr(f"{stem}_summary.csv", summary.encode("gbk"))
+        return buffer.getvalue()
+
+    def _bill_header(self, detail: io.StringIO, out: Any, day: date) -> None:
         detail.write("#支付宝账务明细查询\r\n")
         detail.write(f"#账号：[2088{self.app_id[-12:]}]\r\n")
         detail.write(f"#起始日期：[{day:%Y年%m月%d日} 00:00:00]   ")
@@ -361,56 +424,3 @@ class FakeAlipay(FakeApp):
                 "备注",
             ]
         )
-        balance = 10_000_000_00
-        total_out = 0
-        for n, row in enumerate(rows, start=1):
-            fen = yuan_to_fen(row["trans_amount"])
-            balance -= fen
-            total_out += fen
-            out.writerow(
-                [
-                    f"{20000000000 + n}\t",
-                    f"{row['order_id']}\t",
-                    f"{row['out_biz_no']}\t",
-                    f"{row['order_title']}\t",
-                    f"{row['finished_at'].astimezone(BEIJING):%Y-%m-%d %H:%M:%S}\t",
-                    f"{row['identity']}\t",
-                    "0.00\t",
-                    f"-{row['trans_amount']}\t",
-                    f"{fen_to_yuan(balance)}\t",
-                    "\t",
-                    "转账\t",
-                    "\t",
-                ]
-            )
-        for n, row in enumerate(returns, start=len(rows) + 1):
-            fen = yuan_to_fen(row["trans_amount"])
-            balance += fen
-            out.writerow(
-                [
-                    f"{20000000000 + n}\t",
-                    f"{row['order_id']}\t",
-                    f"{row['out_biz_no']}\t",
-                    f"{row['order_title']}\t",
-                    f"{row['returned_at'].astimezone(BEIJING):%Y-%m-%d %H:%M:%S}\t",
-                    f"{row['identity']}\t",
-                    f"{row['trans_amount']}\t",
-                    "0.00\t",
-                    f"{fen_to_yuan(balance)}\t",
-                    "\t",
-                    "退款\t",
-                    f"{row['fail_reason']}\t",
-                ]
-            )
-        detail.write(
-            "#-----------------------------------------账务明细列表结束------------------------------------\r\n"
-        )
-        detail.write(f"#支出合计：{len(rows)}笔，共{fen_to_yuan(total_out)}元\r\n")
-        detail.write(f"#导出时间：[{self.clock().astimezone(BEIJING):%Y年%m月%d日 %H:%M:%S}]\r\n")
-        summary = f"#支付宝账务明细汇总\r\n业务类型,收入笔数,支出笔数\r\n转账,0,{len(rows)}\r\n"
-        buffer = io.BytesIO()
-        stem = f"2088{self.app_id[-12:]}_{day:%Y%m%d}"
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"{stem}_detail.csv", detail.getvalue().encode("gbk"))
-            archive.writestr(f"{stem}_summary.csv", summary.encode("gbk"))
-        return buffer.getvalue()

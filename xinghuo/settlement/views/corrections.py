@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.accounts.models import User
 from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core import money
 from xinghuo.core.api import is_id
@@ -102,52 +103,64 @@ def operator_corrections(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         if action == "request":
             form = CorrectionForm(request.POST, auto_id="correction-%s")
-            if form.is_valid():
-                data = form.cleaned_data
-                amount = data["new_gross_yuan"]
-                try:
-                    correction = settlement_services.correction_request(
-                        operator=user,
-                        order_id=data["order_id"],
-                        kind=data["kind"],
-                        reason=data["reason"],
-                        key=data["key"],
-                        new_gross_fen=None if amount is None else money.yuan_to_fen(amount),
-                    )
-                except ApplicationError as exc:
-                    show_service_error(
-                        form, exc, {"new_gross_fen": "new_gross_yuan", "key": "order_id"}
-                    )
-                else:
-                    if correction.status == Correction.Status.EXECUTED:
-                        messages.success(request, _("Correction executed."))
-                    else:
-                        messages.info(
-                            request, _("Correction recorded; a second operator must approve it.")
-                        )
-                    return redirect("web:operator_corrections")
+            if form.is_valid() and _correction_request(request, form, user=user):
+                return redirect("web:operator_corrections")
         elif action in ("approve", "reject"):
-            pk = request.POST.get("correction_id", "")
-            try:
-                if not is_id(pk):
-                    raise ApplicationError(_("Correction not found."), code="not_found")
-                if action == "approve":
-                    settlement_services.correction_approve(operator=user, correction_id=int(pk))
-                    messages.success(request, _("Correction approved and executed."))
-                else:
-                    settlement_services.correction_reject(
-                        operator=user,
-                        correction_id=int(pk),
-                        reason=request.POST.get("reason", ""),
-                    )
-                    messages.success(request, _("Correction rejected."))
-            except ApplicationError as exc:
-                messages.error(request, str(exc.message))
+            _correction_decide(request, action, user=user)
             return redirect("web:operator_corrections")
         else:
             messages.error(request, _("Unknown action."))
             return redirect("web:operator_corrections")
+    return _operator_corrections_page(request, form, user=user)
 
+
+def _correction_request(request: HttpRequest, form: CorrectionForm, *, user: User) -> bool:
+    """Request the valid form's correction (its key makes a double submit one correction);
+    True when done (else the form has the error)."""
+    data = form.cleaned_data
+    amount = data["new_gross_yuan"]
+    try:
+        correction = settlement_services.correction_request(
+            operator=user,
+            order_id=data["order_id"],
+            kind=data["kind"],
+            reason=data["reason"],
+            key=data["key"],
+            new_gross_fen=None if amount is None else money.yuan_to_fen(amount),
+        )
+    except ApplicationError as exc:
+        show_service_error(form, exc, {"new_gross_fen": "new_gross_yuan", "key": "order_id"})
+        return False
+    if correction.status == Correction.Status.EXECUTED:
+        messages.success(request, _("Correction executed."))
+    else:
+        messages.info(request, _("Correction recorded; a second operator must approve it."))
+    return True
+
+
+def _correction_decide(request: HttpRequest, action: str, *, user: User) -> None:
+    """A second operator's approve or reject button."""
+    pk = request.POST.get("correction_id", "")
+    try:
+        if not is_id(pk):
+            raise ApplicationError(_("Correction not found."), code="not_found")
+        if action == "approve":
+            settlement_services.correction_approve(operator=user, correction_id=int(pk))
+            messages.success(request, _("Correction approved and executed."))
+        else:
+            settlement_services.correction_reject(
+                operator=user,
+                correction_id=int(pk),
+                reason=request.POST.get("reason", ""),
+            )
+            messages.success(request, _("Correction rejected."))
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+
+
+def _operator_corrections_page(
+    request: HttpRequest, form: CorrectionForm, *, user: User
+) -> HttpResponse:
     awaiting = settlement_services.corrections_for_operator(
         operator=user, status=Correction.Status.AWAITING_APPROVAL
     )

@@ -1,39 +1,21 @@
-"""Settlement exports as xlsx: the monthly individual income tax withholding declaration
-(个人所得税扣缴申报) the platform files as withholding agent (扣缴义务人), a worker's annual
-statement of payments, and an employer's monthly statement of its settled orders.
-
-Reads only, from the `Withholding` rows the settlement of each order writes (one per order).
-Amounts are stored in fen; every amount cell holds yuan as an exact ``Decimal`` with two
-decimals (never a float), so a sheet adds up to the fen. The only rounding is the 20 %
-expense deduction of labour remuneration (劳务报酬), rounded half up to the fen like the tax
-module does; the columns are arranged so that income − expenses − deductions equals the
-taxable amount the tax module recorded.
-
-The files are Chinese documents for Chinese authorities and finance departments, so their
-labels are Chinese whatever the page language (like the order import template).
-"""
+"""The monthly individual income tax withholding declaration (个人所得税扣缴申报)."""
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
-from xinghuo.accounts.models import Organization
 from xinghuo.core import money
 from xinghuo.workforce.models import Worker
 
-from ..models import Correction, Withholding
-from . import tax
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from ...models import Correction, Withholding
+from .. import tax
+from .xlsx import _Book, _local, yuan
 
 M = tax.TaxMethod
 
@@ -64,11 +46,6 @@ _QUICK_DEDUCTIONS: dict[str, dict[Decimal, int]] = {
     M.LABOUR_PER_PAYMENT: {b.rate: b.quick_deduction_fen for b in tax.LABOUR_PER_PAYMENT_TABLE},
 }
 _CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
-
-
-def yuan(fen: int) -> Decimal:
-    """Fen as yuan, exactly, with two decimals: 123456 → Decimal("1234.56")."""
-    return money.fen_to_decimal(fen)
 
 
 def withholding_agent_name() -> str:
@@ -262,14 +239,25 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         .order_by("executed_at", "pk")
     )
     book = _Book()
+    _summary_sheet(book, year=year, month=month, lines=lines, amendments=len(amendments))
+    _detail_sheet(book, year=year, month=month)
+    if amendments:
+        _amendment_sheet(book, year=year, month=month, corrections=amendments)
+    _notes_sheet(book)
+    return book.save()
+
+
+def _summary_sheet(
+    book: _Book, *, year: int, month: int, lines: list[DeclarationLine], amendments: int
+) -> None:
+    """One line per worker and income item, with a totals row."""
     sheet = book.sheet(
         "扣缴申报表",
         title=f"个人所得税扣缴申报表（{year}年{month}月）" + ("（更正申报）" if amendments else ""),
         facts=[
             f"扣缴义务人：{withholding_agent_name()}",
             f"税款所属期：{year}年{month}月",
-            "申报类型："
-            + (f"更正申报（{len(amendments)}笔结算更正）" if amendments else "正常申报"),
+            "申报类型：" + (f"更正申报（{amendments}笔结算更正）" if amendments else "正常申报"),
             "金额单位：人民币元（列至角分）",
         ],
         columns=DECLARATION_COLUMNS,
@@ -304,6 +292,9 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
     )
     sheet.note(4, ID_NUMBER_NOTE)
 
+
+def _detail_sheet(book: _Book, *, year: int, month: int) -> None:
+    """The payments behind the declaration, one row per settlement."""
     detail = book.sheet(
         "扣缴明细",
         title=f"扣缴明细（{year}年{month}月）：每笔结算",
@@ -335,9 +326,9 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
         income += w.income_fen
         tax_fen += w.tax_fen
     detail.totals("合计", {"收入": income, "已扣缴税额": tax_fen})
-    if amendments:
-        _amendment_sheet(book, year=year, month=month, corrections=amendments)
 
+
+def _notes_sheet(book: _Book) -> None:
     book.notes(
         "说明",
         [
@@ -358,7 +349,6 @@ def withholding_declaration_xlsx(*, year: int, month: int) -> bytes:
             "金额由以分为单位的记录精确换算为元；仅20%费用四舍五入至分。",
         ],
     )
-    return book.save()
 
 
 AMENDMENT_COLUMNS = (
@@ -400,259 +390,3 @@ def _amendment_sheet(
             yuan(c.tax_after_fen),
             c.reason,
         )
-
-
-# --- a worker's annual statement ---------------------------------------------------------
-
-STATEMENT_COLUMNS = (
-    ("序号", 6, None),
-    ("结算时间", 17, "datetime"),
-    ("工单号", 9, None),
-    ("工单名称", 24, None),
-    ("用工单位", 28, None),
-    ("所得项目", 16, None),
-    ("收入", 14, "money"),
-    ("代扣个税", 14, "money"),
-    ("服务费（个人承担）", 18, "money"),
-    ("实得", 14, "money"),
-)
-MONTH_COLUMNS = (
-    ("月份", 8, None),
-    ("结算笔数", 10, None),
-    ("收入", 14, "money"),
-    ("代扣个税", 14, "money"),
-    ("服务费（个人承担）", 18, "money"),
-    ("实得", 14, "money"),
-)
-
-
-def worker_annual_statement_xlsx(*, worker: Worker, year: int) -> bytes:
-    """Every payment to `worker` in `year` with its income, tax, fee and net, and totals;
-    a second sheet sums them per month."""
-    rows = list(
-        Withholding.objects.filter(worker=worker, year=year)
-        .select_related("order", "organization")
-        .order_by("created_at", "pk")
-    )
-    book = _Book()
-    facts = [
-        f"姓名：{worker.user.name}",
-        f"证件类型：{ID_TYPE}　证件号码：（待实名认证后补全）",
-        f"扣缴义务人：{withholding_agent_name()}",
-        "金额单位：人民币元",
-    ]
-    sheet = book.sheet(
-        f"{year}年收入明细",
-        title=f"{year}年度收入及个人所得税扣缴明细",
-        facts=facts,
-        columns=STATEMENT_COLUMNS,
-    )
-    months: dict[int, list[Withholding]] = defaultdict(list)
-    for n, w in enumerate(rows, start=1):
-        months[w.month].append(w)
-        sheet.row(
-            n,
-            _local(w.created_at),
-            w.order_id,
-            w.order.title,
-            w.organization.name,
-            INCOME_ITEMS.get(w.method, w.method),
-            yuan(w.income_fen),
-            yuan(w.tax_fen),
-            yuan(worker_fee_fen(w)),
-            yuan(w.net_fen),
-        )
-    sheet.totals("合计", _sums(rows))
-    by_month = book.sheet(
-        "按月汇总", title=f"{year}年度按月汇总", facts=facts[:1], columns=MONTH_COLUMNS
-    )
-    for month, items in sorted(months.items()):
-        sums = _sums(items)
-        by_month.row(
-            f"{month}月",
-            len(items),
-            yuan(sums["收入"]),
-            yuan(sums["代扣个税"]),
-            yuan(sums["服务费（个人承担）"]),
-            yuan(sums["实得"]),
-        )
-    by_month.totals("合计", _sums(rows))
-    return book.save()
-
-
-def _sums(rows: Sequence[Withholding]) -> dict[str, int]:
-    return {
-        "收入": sum(w.income_fen for w in rows),
-        "代扣个税": sum(w.tax_fen for w in rows),
-        "服务费（个人承担）": sum(worker_fee_fen(w) for w in rows),
-        "实得": sum(w.net_fen for w in rows),
-    }
-
-
-# --- an employer's monthly statement -----------------------------------------------------
-
-EMPLOYER_COLUMNS = (
-    ("序号", 6, None),
-    ("工单号", 9, None),
-    ("工单名称", 24, None),
-    ("服务人员", 12, None),
-    ("结算时间", 17, "datetime"),
-    ("工单价格", 14, "money"),
-    ("平台服务费", 14, "money"),
-    ("服务费承担方", 12, None),
-    ("代扣个税", 14, "money"),
-    ("实发服务人员", 14, "money"),
-    ("企业支出合计", 14, "money"),
-)
-
-
-def employer_monthly_statement_xlsx(*, organization: Organization, year: int, month: int) -> bytes:
-    """The orders of `organization` settled in `year`-`month`: price, platform fee (and who
-    paid it), tax withheld, net paid to the worker and the employer's cost, with totals."""
-    rows = (
-        Withholding.objects.filter(organization=organization, year=year, month=month)
-        .select_related("order", "worker__user")
-        .order_by("created_at", "pk")
-    )
-    book = _Book()
-    sheet = book.sheet(
-        "结算对账单",
-        title=f"结算对账单（{year}年{month}月）",
-        facts=[
-            f"用工单位：{organization.name}（统一社会信用代码 {organization.credit_code}）",
-            f"平台：{withholding_agent_name()}",
-            "金额单位：人民币元",
-        ],
-        columns=EMPLOYER_COLUMNS,
-    )
-    totals = dict.fromkeys(
-        ("工单价格", "平台服务费", "代扣个税", "实发服务人员", "企业支出合计"), 0
-    )
-    for n, w in enumerate(rows, start=1):
-        employer_fee = w.fee_fen - worker_fee_fen(w)
-        payer = "企业" if employer_fee else "个人" if w.fee_fen else "—"
-        amounts = {
-            "工单价格": w.income_fen,
-            "平台服务费": w.fee_fen,
-            "代扣个税": w.tax_fen,
-            "实发服务人员": w.net_fen,
-            "企业支出合计": w.income_fen + employer_fee,
-        }
-        for name, amount in amounts.items():
-            totals[name] += amount
-        sheet.row(
-            n,
-            w.order_id,
-            w.order.title,
-            w.worker.user.name,
-            _local(w.created_at),
-            yuan(amounts["工单价格"]),
-            yuan(amounts["平台服务费"]),
-            payer,
-            yuan(amounts["代扣个税"]),
-            yuan(amounts["实发服务人员"]),
-            yuan(amounts["企业支出合计"]),
-        )
-    sheet.totals("合计", totals)
-    return book.save()
-
-
-# --- xlsx plumbing -----------------------------------------------------------------------
-
-
-def _local(moment: datetime) -> datetime:
-    # xlsx has no time zones: Beijing wall clock, naive.
-    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
-
-
-NUMBER_FORMATS = {"money": "#,##0.00", "rate": "0.00%", "datetime": "yyyy-mm-dd hh:mm"}
-
-
-class _Sheet:
-    def __init__(self, sheet: Any, columns: Sequence[tuple[str, int, str | None]], header_row: int):
-        self.sheet = sheet
-        self.columns = columns
-        self.header_row = header_row
-
-    def row(self, *values: Any) -> None:
-        self.sheet.append(list(values))
-        cells = self.sheet[self.sheet.max_row]
-        for cell, (_name, _width, kind) in zip(cells, self.columns, strict=False):
-            if kind in NUMBER_FORMATS:
-                cell.number_format = NUMBER_FORMATS[kind]
-
-    def totals(self, label: str, sums_fen: dict[str, int]) -> None:
-        from openpyxl.styles import Font
-
-        names = [name for name, _width, _kind in self.columns]
-        values: list[Any] = [None] * len(names)
-        values[0] = label
-        for name, fen in sums_fen.items():
-            values[names.index(name)] = yuan(fen)
-        self.row(*values)
-        for cell in self.sheet[self.sheet.max_row]:
-            cell.font = Font(bold=True)
-
-    def note(self, column: int, text: str) -> None:
-        from openpyxl.comments import Comment
-
-        self.sheet.cell(row=self.header_row, column=column).comment = Comment(text, "星火")
-
-
-class _Book:
-    def __init__(self) -> None:
-        import openpyxl
-
-        self.book = openpyxl.Workbook()
-        self.fresh = True
-
-    def _new(self, name: str) -> Any:
-        if self.fresh:
-            self.fresh = False
-            sheet = self.book.active
-            sheet.title = name
-            return sheet
-        return self.book.create_sheet(name)
-
-    def sheet(
-        self,
-        name: str,
-        *,
-        title: str,
-        facts: Iterable[str],
-        columns: Sequence[tuple[str, int, str | None]],
-    ) -> _Sheet:
-        from openpyxl.styles import Alignment, Font, PatternFill
-        from openpyxl.utils import get_column_letter
-
-        sheet = self._new(name)
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True, size=14)
-        for fact in facts:
-            sheet.append([fact])
-        sheet.append([])
-        sheet.append([name for name, _width, _kind in columns])
-        header_row = sheet.max_row
-        fill = PatternFill("solid", fgColor="FFF4E6")
-        for index, (_name, width, _kind) in enumerate(columns, start=1):
-            cell = sheet.cell(row=header_row, column=index)
-            cell.font = Font(bold=True)
-            cell.fill = fill
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.freeze_panes = f"A{header_row + 1}"
-        return _Sheet(sheet, columns, header_row)
-
-    def notes(self, name: str, lines: Iterable[str]) -> None:
-        from openpyxl.styles import Alignment
-
-        sheet = self._new(name)
-        sheet.column_dimensions["A"].width = 110
-        for line in lines:
-            sheet.append([line])
-            sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=True)
-
-    def save(self) -> bytes:
-        buffer = io.BytesIO()
-        self.book.save(buffer)
-        return buffer.getvalue()
