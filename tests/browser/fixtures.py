@@ -12,14 +12,20 @@ reason to go green.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import socket
+import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -78,24 +84,87 @@ def browser() -> Iterator[Browser]:
         playwright.stop()
 
 
+class _ClosingWSGIServer(ThreadedWSGIServer):
+    """Django's threaded test server, which also knows its open requests and can end them.
+
+    A request thread lives as long as the browser keeps its connection alive, and when
+    it ends it closes its database connections; with in-memory SQLite that is the test
+    thread's connection, shared only while the live server runs. Threads still open
+    when the server stopped (a context a test left open, closed with the browser at the
+    end of the session) so failed with "DatabaseWrapper objects created in a thread can
+    only be used in that same thread".
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._open_lock = threading.Lock()
+        self._open: dict[threading.Thread, socket.socket] = {}
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        # socketserver.ThreadingMixIn.process_request, keeping each thread with its socket.
+        thread = threading.Thread(
+            target=self.process_request_thread, args=(request, client_address), daemon=True
+        )
+        with self._open_lock:
+            self._open[thread] = request
+        thread.start()
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.pop(threading.current_thread(), None)
+
+    def end_open_requests(self, timeout: float = 10) -> None:
+        """Hang up on the kept-alive connections and wait until their threads are done."""
+        with self._open_lock:
+            open_now = list(self._open.items())
+        for _, request in open_now:
+            with contextlib.suppress(OSError):  # the client hung up already
+                request.shutdown(socket.SHUT_RDWR)
+        for thread, _ in open_now:
+            thread.join(timeout)
+
+
+class _ClosingLiveServerThread(LiveServerThread):
+    server_class = _ClosingWSGIServer
+
+    def terminate(self) -> None:
+        if hasattr(self, "httpd"):
+            self.httpd.shutdown()  # no new requests from here on
+            self.httpd.end_open_requests()
+        super().terminate()
+
+
 @pytest.fixture(scope="session")
 def live_server(request: pytest.FixtureRequest, django_db_setup: None) -> Iterator[LiveServer]:
-    """pytest-django's live server, started only once the test database exists.
+    """pytest-django's live server, started only once the test database exists, and
+    stopped only after its request threads are done.
 
     pytest sets session-scoped fixtures up before function-scoped ones, so pytest-django's
     own ``live_server``, named by a test, could start before ``transactional_db`` had
     created the test database: the SQLite connection was not yet the in-memory test
     database, so the server thread was not handed it (nor allowed to share it), as Django's
-    LiveServerTestCase does. Same server, same address option. (Some request threads still
-    report "DatabaseWrapper objects created in a thread can only be used in that same
-    thread" when they close: not yet explained, see issue 13.)
+    LiveServerTestCase does. Same server, same address option; its thread is
+    ``_ClosingLiveServerThread``, so that no request thread outlives the sharing of the
+    test thread's connection (see ``_ClosingWSGIServer``).
     """
     addr = (
         request.config.getvalue("liveserver")
         or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS")
         or "localhost"
     )
-    server = LiveServer(addr)
+    server = LiveServer(addr, start=False)
+    plain = server.thread
+    server.thread = _ClosingLiveServerThread(
+        plain.host,
+        plain.static_handler,
+        connections_override=plain.connections_override,
+        port=plain.port,
+    )
+    server.thread.daemon = True
+    server.start()
     try:
         yield server
     finally:
