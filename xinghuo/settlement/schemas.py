@@ -6,9 +6,9 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from . import corrections
 from .channels.base import PAYOUT_ID_PATTERN
 from .models import PayoutAccount, TopUpDeclaration
+from .services import corrections
 from .services.payout_accounts import AccountWarning
 
 
