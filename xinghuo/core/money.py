@@ -100,7 +100,7 @@ def _decimal(amount: object) -> Decimal:
         return amount
     if isinstance(amount, int):
         return Decimal(amount)
-    text = amount.strip().removeprefix("+")
+    text = amount.strip()  # Decimal reads one leading sign, "+" or "-"
     if not text or len(text) > _MAX_TEXT or "_" in text or "\x00" in text:
         raise _invalid(amount)
     try:

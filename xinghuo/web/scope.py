@@ -8,7 +8,6 @@ every app's pages import these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -19,6 +18,7 @@ from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import Organization, User
 from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.core import money
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.notifications import selectors as notification_selectors
 from xinghuo.work_orders import selectors as order_selectors
@@ -47,8 +47,9 @@ def landing_for(request: HttpRequest) -> str:
 
 
 def yuan(fen: int) -> str:
-    """Integer fen as a yuan amount with two decimals, exactly (no float on the way)."""
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+    """Integer fen as a yuan amount with two decimals, exactly: `core.money.fen_to_yuan`
+    (a sum of fen may come back from the database as an integral Decimal)."""
+    return money.fen_to_yuan(int(fen))
 
 
 def paginate(request: HttpRequest, items: Any) -> Page:

@@ -70,6 +70,8 @@ def test_yuan_to_fen_reads_exact_amounts(amount, fen):
         ("\x001", "invalid_amount"),
         ("1_000", "invalid_amount"),
         ("1,000", "invalid_amount"),
+        ("+-1", "invalid_amount"),  # one sign, not two
+        ("+ 1", "invalid_amount"),
         ("1" * 33, "invalid_amount"),
         (1.5, "invalid_amount"),  # a float has already lost the fen
         (True, "invalid_amount"),
