@@ -105,7 +105,7 @@ class PayoutRequest:
     def __post_init__(self) -> None:
         # Channels put payout_id into out_biz_no / request_id (≤ 64, letters, digits,
         # "_" and "-"); money is whole fen, and a payout of nothing is a bug upstream.
-        if not _PAYOUT_ID.match(self.payout_id):
+        if not _PAYOUT_ID.fullmatch(self.payout_id):
             raise ValueError(f"payout_id must match {_PAYOUT_ID.pattern}: {self.payout_id!r}")
         if type(self.amount_fen) is not int or self.amount_fen <= 0:
             raise ValueError(f"amount_fen must be a positive int: {self.amount_fen!r}")

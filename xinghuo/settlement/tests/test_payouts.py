@@ -9,6 +9,7 @@ from celery import current_app
 from django.db import transaction
 from django.utils import timezone
 
+from xinghuo.core.exceptions import ValidationFailed
 from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.channels.base import get_channel, reset_channels
 from xinghuo.settlement.exceptions import InsufficientFunds
@@ -128,6 +129,18 @@ def test_the_same_payout_id_is_one_payout(paid_worker):
     )
     assert a.pk == b.pk
     assert wallet_of(paid_worker) == 99_900
+
+
+@pytest.mark.parametrize("payout_id", ["W1\n", "W 1", "", "x" * 65, "W1\x00"])
+def test_a_malformed_payout_id_is_refused_and_moves_nothing(paid_worker, payout_id):
+    bind(paid_worker)
+    with pytest.raises(ValidationFailed) as exc:
+        payouts.payout_request(
+            worker=paid_worker, amount_fen=100, requested_by=None, payout_id=payout_id or "W1\n"
+        )
+    assert exc.value.code == "invalid_payout_id"
+    assert not Payout.objects.exists()
+    assert wallet_of(paid_worker) == 100_000
 
 
 def test_large_payouts_need_a_second_approver(

@@ -94,7 +94,7 @@ def _match(request: HttpRequest, operator: Any) -> None:
 
 @login_required
 def operator_bank(request: HttpRequest) -> HttpResponse:
-    operator = current_operator(request, Capability.PAYOUT_OPERATE)
+    operator = current_operator(request, Capability.BANK_MATCH)
     if operator is None:
         return redirect("web:home")
     statement_form = StatementForm(auto_id="statement-%s")
@@ -169,7 +169,7 @@ def operator_bank(request: HttpRequest) -> HttpResponse:
 @login_required
 def operator_declaration_receipt(request: HttpRequest, declaration_id: int) -> HttpResponse:
     """A declaration's transfer receipt (an image, encrypted at rest): operators only."""
-    operator = current_operator(request, Capability.PAYOUT_OPERATE)
+    operator = current_operator(request, Capability.BANK_MATCH)
     if operator is None:
         raise Http404
     try:

@@ -63,7 +63,7 @@ def payout_request(
     Raises InsufficientFunds, ValidationFailed.
     """
     payout_id = payout_id or f"P{uuid.uuid4().hex[:24]}"
-    if not PAYOUT_ID.match(payout_id):
+    if not PAYOUT_ID.fullmatch(payout_id):
         raise ValidationFailed(
             _("A payout id is 1 to 64 letters, digits, '_' or '-'."),
             code="invalid_payout_id",
