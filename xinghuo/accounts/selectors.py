@@ -17,6 +17,7 @@ from .capabilities import (
     members_with_capability,
     operators_with_capability,
     require_capability,
+    role_in,
     roles_with,
 )
 from .exceptions import OrganizationNotFound
@@ -34,6 +35,7 @@ __all__ = [
     "members_with_capability",
     "operators_with_capability",
     "require_capability",
+    "role_in",
     "roles_with",
 ]
 

@@ -123,6 +123,26 @@ def test_the_employer_finance_page_shows_the_escrow_of_the_picked_organization(m
     assert 'id="topup-form"' in resp.content.decode()
 
 
+def test_the_employer_finance_page_reads_the_callers_role_once(make_employer):
+    """The role answers both buttons: no membership query per capability asked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner, org = make_employer()
+    client = logged_in(owner)
+    with CaptureQueriesContext(connection) as queries:
+        resp = client.get(f"/employer/finance/?org={org.pk}")
+    assert resp.status_code == 200
+    role_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "accounts_membership"' in q["sql"]
+        and '"accounts_membership"."role"' in q["sql"]
+        and "JOIN" not in q["sql"]
+    ]
+    assert len(role_reads) == 1, role_reads
+
+
 def test_a_top_up_through_the_form_is_declared_and_credits_nothing(make_employer):
     owner, org = make_employer(escrow_fen=0)
     client = logged_in(owner)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinghuo.accounts.models import Organization, User
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability, capabilities_of, is_operator, role_in
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement import services as settlement_services
@@ -26,7 +26,6 @@ from xinghuo.web.scope import (
 
 from .common import (
     _payout_row,
-    _role_in,
     _settlement_row,
     _this_month,
     _transfer_row,
@@ -45,7 +44,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     org, user = scope.organization, scope.user
     here = f"{reverse('web:employer_finance')}?org={org.pk}"
-    role = _role_in(user, org)
+    role = role_in(user=user, organization=org)
     topup_form = TopUpForm(auto_id="topup-%s")
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -98,6 +97,8 @@ def _employer_finance_page(
     request: HttpRequest, scope: EmployerScope, *, role: str | None, topup_form: TopUpForm
 ) -> HttpResponse:
     org, user = scope.organization, scope.user
+    # The role read once answers both buttons (the services check it again).
+    granted = capabilities_of(role=role, operator=is_operator(user=user))
     balances = settlement_selectors.escrow_balances(organization=org)
     settlements = paginate(
         request, settlement_selectors.withholdings_for_organization(organization=org)
@@ -111,13 +112,8 @@ def _employer_finance_page(
         scope.context(
             nav="finance",
             role=role,
-            # Who may do what on the page (the services check it again).
-            can_topup=has_capability(
-                actor=user, capability=Capability.FINANCE_OPERATE, organization=org
-            ),
-            can_approve=has_capability(
-                actor=user, capability=Capability.PAYOUTS_APPROVE, organization=org
-            ),
+            can_topup=Capability.FINANCE_OPERATE in granted,
+            can_approve=Capability.PAYOUTS_APPROVE in granted,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
             topup_code=settlement_services.topup_code(org),
