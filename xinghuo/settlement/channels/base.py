@@ -59,7 +59,7 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 # Our payout id, the channels' idempotency id: the one definition (API schema, page form,
 # payouts and channels all use it).
 PAYOUT_ID_PATTERN = r"^[A-Za-z0-9_\-]{1,64}$"
-_PAYOUT_ID = re.compile(PAYOUT_ID_PATTERN)
+PAYOUT_ID = re.compile(PAYOUT_ID_PATTERN)
 
 # failure_code of a return (退票), whatever the channel calls it.
 RETURNED = "RETURNED"
@@ -105,8 +105,8 @@ class PayoutRequest:
     def __post_init__(self) -> None:
         # Channels put payout_id into out_biz_no / request_id (≤ 64, letters, digits,
         # "_" and "-"); money is whole fen, and a payout of nothing is a bug upstream.
-        if not _PAYOUT_ID.fullmatch(self.payout_id):
-            raise ValueError(f"payout_id must match {_PAYOUT_ID.pattern}: {self.payout_id!r}")
+        if not PAYOUT_ID.fullmatch(self.payout_id):
+            raise ValueError(f"payout_id must match {PAYOUT_ID.pattern}: {self.payout_id!r}")
         if type(self.amount_fen) is not int or self.amount_fen <= 0:
             raise ValueError(f"amount_fen must be a positive int: {self.amount_fen!r}")
         if not self.account.strip() or not self.account_name.strip():

@@ -28,7 +28,6 @@ answers and notifications, returns), ``retry`` (the retry policy and the sweep),
 from ..payout_accounts import payout_account_add as payout_account_add
 from .reconciliation import ChannelFailed, reconcile
 from .requests import (
-    PAYOUT_ID,
     SUBMIT_TASK,
     payout_approve,
     payout_id_new,
@@ -38,7 +37,6 @@ from .retry import STALE_AFTER, STUCK_AFTER, RetryPolicy, payouts_sweep
 from .submission import payout_apply, payout_notification, payout_submit
 
 __all__ = [
-    "PAYOUT_ID",
     "STALE_AFTER",
     "STUCK_AFTER",
     "SUBMIT_TASK",

@@ -3,7 +3,6 @@ large one. An approved or small request is queued for submission after commit.""
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from celery import current_app
@@ -23,16 +22,13 @@ from xinghuo.core.exceptions import (
 from xinghuo.core.transactions import durable
 from xinghuo.workforce.models import Worker
 
-from ...channels.base import PAYOUT_ID_PATTERN
+from ...channels.base import PAYOUT_ID
 from ...models import LedgerAccount, Payout, PayoutAccount
 from .. import ledger
 from ..ledger import TransferSpec
 
 P = LedgerAccount.Purpose
 S = Payout.Status
-
-
-PAYOUT_ID = re.compile(PAYOUT_ID_PATTERN)
 
 
 def payout_id_new(*, worker_id: int) -> str:
