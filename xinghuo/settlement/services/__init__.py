@@ -15,7 +15,6 @@ with someone else's transaction.
 from .bank_credits import (
     MAX_PROOF_BYTES,
     MAX_STATEMENT_BYTES,
-    TOPUP_CODE,
     AlreadyCredited,
     bank_credit_receive,
     bank_statement_import,
@@ -49,7 +48,7 @@ from .declaration import (
     worker_annual_statement_xlsx,
     worker_fee_fen,
 )
-from .escrow import order_release, order_reserve, order_settle, policy_for
+from .escrow import order_release, order_reserve, order_settle
 from .ledger import TransferSpec, account_for, ledger_verify, transfers_post
 from .payout_accounts import (
     AccountWarning,
@@ -73,7 +72,6 @@ from .sandbox import channels_reset, sandbox_channel
 __all__ = [
     "MAX_PROOF_BYTES",
     "MAX_STATEMENT_BYTES",
-    "TOPUP_CODE",
     "XLSX_CONTENT_TYPE",
     "AccountWarning",
     "AlreadyCredited",
@@ -114,7 +112,6 @@ __all__ = [
     "payout_request",
     "payout_submit",
     "payouts_sweep",
-    "policy_for",
     "reconcile",
     "sandbox_channel",
     "topup_code",

@@ -33,12 +33,10 @@ from .requests import (
     payout_id_new,
     payout_request,
 )
-from .retry import STALE_AFTER, STUCK_AFTER, RetryPolicy, payouts_sweep
+from .retry import RetryPolicy, payouts_sweep
 from .submission import payout_apply, payout_notification, payout_submit
 
 __all__ = [
-    "STALE_AFTER",
-    "STUCK_AFTER",
     "SUBMIT_TASK",
     "ChannelFailed",
     "RetryPolicy",
