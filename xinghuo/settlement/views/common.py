@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinghuo.accounts.models import Organization, User
-from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import selectors as settlement_selectors
@@ -59,11 +58,6 @@ def _account_label(account: PayoutAccount) -> str:
     never the clear number."""
     parts = [str(account.get_channel_display()), account.account_masked, account.bank_name]
     return " ".join(p for p in parts if p)
-
-
-def grouped(fen: int) -> str:
-    """Fen as yuan with thousands separators for the big figures: 22147487 → "221,474.87"."""
-    return money.fen_grouped(fen)
 
 
 def _this_month() -> str:

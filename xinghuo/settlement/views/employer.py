@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinghuo.accounts.models import Organization, User
 from xinghuo.accounts.selectors import Capability, capabilities_of, is_operator, role_in
+from xinghuo.core import money
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement import services as settlement_services
@@ -31,7 +32,6 @@ from .common import (
     _transfer_row,
     _xlsx,
     approve_payout,
-    grouped,
 )
 from .forms import MonthForm, TopUpForm, _fen
 
@@ -114,7 +114,7 @@ def _employer_finance_page(
             role=role,
             can_topup=Capability.FINANCE_OPERATE in granted,
             can_approve=Capability.PAYOUTS_APPROVE in granted,
-            balances={key: grouped(value) for key, value in balances.items()},
+            balances={key: money.fen_grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
             topup_code=settlement_services.topup_code(org),
             declarations=[

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinghuo.accounts.auth import current_user
+from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
@@ -28,7 +29,7 @@ from xinghuo.web.scope import (
 )
 from xinghuo.workforce.models import Worker
 
-from .common import PS, _account_label, _payout_row, _xlsx, grouped
+from .common import PS, _account_label, _payout_row, _xlsx
 from .forms import PayoutAccountForm, WithdrawForm, _fen
 
 
@@ -136,7 +137,7 @@ def _worker_wallet_page(
         worker_context(
             worker,
             "wallet",
-            balance_yuan=grouped(settlement_selectors.wallet_balance(worker=worker)),
+            balance_yuan=money.fen_grouped(settlement_selectors.wallet_balance(worker=worker)),
             accounts=accounts,
             default_account=next((row for row in accounts if row["account"].is_default), None),
             account_form=account_form,
