@@ -8,8 +8,6 @@ selectors.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.auth import client_ip, current_user
 from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.api import is_id
-from xinghuo.core.exceptions import ApplicationError, PermissionDenied
+from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity.exceptions import EmployerVerificationNotFound
 from xinghuo.identity.images import data_url
 from xinghuo.identity.models import EmployerVerification
@@ -62,18 +59,6 @@ class EmployerVerificationForm(forms.Form):
     )
 
 
-def _can_submit(user: Any, organization_id: int) -> bool:
-    try:
-        account_selectors.organization_get_for_member(
-            user=user,
-            organization_id=organization_id,
-            capability=Capability.EMPLOYER_VERIFICATION_SUBMIT,
-        )
-    except PermissionDenied:
-        return False
-    return True
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def employer_verification(request: HttpRequest) -> HttpResponse:
@@ -87,7 +72,9 @@ def employer_verification(request: HttpRequest) -> HttpResponse:
         )
     except EmployerVerificationNotFound:
         verification = None
-    can_submit = _can_submit(scope.user, org.pk)
+    can_submit = has_capability(
+        actor=scope.user, capability=Capability.EMPLOYER_VERIFICATION_SUBMIT, organization=org
+    )
     open_for_submission = verification is None or verification.status == V.REJECTED
     # A resubmission starts from what was sent before; a first one from the registration.
     initial = {
