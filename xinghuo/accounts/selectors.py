@@ -17,6 +17,7 @@ from .capabilities import (
     members_with_capability,
     operators_with_capability,
     require_capability,
+    role_in,
     roles_with,
 )
 from .exceptions import OrganizationNotFound
@@ -29,11 +30,13 @@ __all__ = [
     "OPERATOR_CAPABILITIES",
     "ROLE_CAPABILITIES",
     "Capability",
+    "capabilities_of",
     "has_capability",
     "is_operator",
     "members_with_capability",
     "operators_with_capability",
     "require_capability",
+    "role_in",
     "roles_with",
 ]
 

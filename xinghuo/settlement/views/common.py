@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinghuo.accounts import selectors as account_selectors
 from xinghuo.accounts.models import Organization, User
 from xinghuo.core import money
 from xinghuo.core.api import is_id
@@ -139,13 +138,6 @@ def _mismatch_row(mismatch: dict[str, Any]) -> dict[str, Any]:
         "ours": side(mismatch.get("ours"), PAYOUT_STATUS_LABELS),
         "channel": side(mismatch.get("channel"), STATEMENT_STATUS_LABELS),
     }
-
-
-def _role_in(user: User, organization: Organization) -> str | None:
-    for membership in account_selectors.membership_list(organization=organization):
-        if membership.user_id == user.pk:
-            return membership.role
-    return None
 
 
 def approve_payout(request: HttpRequest, *, user: User, organization: Organization | None) -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinghuo.accounts.models import Organization, User
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability, capabilities_of, is_operator, role_in
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import selectors as settlement_selectors
 from xinghuo.settlement import services as settlement_services
@@ -26,7 +26,6 @@ from xinghuo.web.scope import (
 
 from .common import (
     _payout_row,
-    _role_in,
     _settlement_row,
     _this_month,
     _transfer_row,
@@ -45,7 +44,7 @@ def employer_finance(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     org, user = scope.organization, scope.user
     here = f"{reverse('web:employer_finance')}?org={org.pk}"
-    role = _role_in(user, org)
+    role = role_in(user=user, organization=org)
     topup_form = TopUpForm(auto_id="topup-%s")
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -105,19 +104,17 @@ def _employer_finance_page(
     transfers = settlement_selectors.organization_transfers(organization=org).select_related(
         "debit_account", "credit_account"
     )[:20]
+    capabilities = capabilities_of(role=role, operator=is_operator(user=user))
     return render(
         request,
         "settlement/employer_finance.html",
         scope.context(
             nav="finance",
             role=role,
-            # Who may do what on the page (the services check it again).
-            can_topup=has_capability(
-                actor=user, capability=Capability.FINANCE_OPERATE, organization=org
-            ),
-            can_approve=has_capability(
-                actor=user, capability=Capability.PAYOUTS_APPROVE, organization=org
-            ),
+            # Who may do what on the page (the services check it again), from the
+            # one membership read the role came from: has_capability's answer.
+            can_topup=Capability.FINANCE_OPERATE in capabilities,
+            can_approve=Capability.PAYOUTS_APPROVE in capabilities,
             balances={key: grouped(value) for key, value in balances.items()},
             topup_form=topup_form,
             topup_code=settlement_services.topup_code(org),
