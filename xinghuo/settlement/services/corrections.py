@@ -61,10 +61,6 @@ CUMULATIVE = (M.PLATFORM_CUMULATIVE, M.WAGES_CUMULATIVE)
 KEY_PATTERN = r"^[A-Za-z0-9_\-:.]{1,64}$"
 
 
-def _yuan(fen: int) -> str:
-    return money.fen_to_yuan(fen)
-
-
 def _event(correction: Correction, action: str, actor: User | None, **detail: Any) -> None:
     CorrectionEvent.objects.create(correction=correction, action=action, actor=actor, detail=detail)
 
@@ -190,7 +186,7 @@ def _check_correctable(withholding: Withholding, *, gross: int, target: int) -> 
     if not 0 <= target < gross:
         raise ValidationFailed(
             _("A correction lowers the amount paid: give an amount from 0 to below %(gross)s yuan.")
-            % {"gross": _yuan(gross)},
+            % {"gross": money.fen_to_yuan(gross)},
             code="invalid_correction_amount",
             detail={"field": "new_gross_fen", "gross_fen": gross},
         )
@@ -397,14 +393,14 @@ def _notify_worker(c: Correction, *, debt: int) -> None:
     worker = Worker.objects.select_related("user").get(pk=c.worker_id)
     body = _("Order #%(order)s corrected from ¥%(old)s to ¥%(new)s: %(reason)s.") % {
         "order": c.order_id,
-        "old": _yuan(c.old_gross_fen),
-        "new": _yuan(c.new_gross_fen),
+        "old": money.fen_to_yuan(c.old_gross_fen),
+        "new": money.fen_to_yuan(c.new_gross_fen),
         "reason": c.reason,
     }
     if debt:
         body = f"{body} " + _(
             "¥%(debt)s your wallet did not cover will be deducted from your next earnings."
-        ) % {"debt": _yuan(debt)}
+        ) % {"debt": money.fen_to_yuan(debt)}
     notification_services.notify(
         user=worker.user,
         kind=f"correction_{c.pk}",
