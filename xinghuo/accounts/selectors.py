@@ -30,6 +30,7 @@ __all__ = [
     "OPERATOR_CAPABILITIES",
     "ROLE_CAPABILITIES",
     "Capability",
+    "capabilities_of",
     "has_capability",
     "is_operator",
     "members_with_capability",

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from xinghuo.accounts.auth import current_user
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability
 from xinghuo.analytics import selectors as analytics
 from xinghuo.core import money
 from xinghuo.web.scope import (
+    current_operator,
     current_worker,
     employer_scope,
     worker_context,
@@ -369,8 +369,8 @@ def worker_stats(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def operator_dashboard(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.OPERATOR_CONSOLE):
+    user = current_operator(request, Capability.OPERATOR_CONSOLE)
+    if user is None:
         return redirect("web:home")
     today = timezone.localdate()
     start = today - timedelta(days=DEFAULT_DAYS - 1)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from xinghuo.accounts.auth import current_user
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability
 from xinghuo.analytics import selectors as analytics_selectors
 from xinghuo.certification import selectors as cert_selectors
 from xinghuo.certification import services as cert_services
@@ -29,6 +29,7 @@ from xinghuo.certification.models import Certification, ExamAttempt
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.web.scope import (
+    current_operator,
     current_worker,
     paginate,
     show_service_error,
@@ -304,8 +305,8 @@ def employer_worker_radar(request: HttpRequest, worker_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_certifications(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.CERTIFICATION_REVIEW):
+    user = current_operator(request, Capability.CERTIFICATION_REVIEW)
+    if user is None:
         return redirect("web:home")
     if request.method == "POST":
         cert_id = request.POST.get("certification_id", "")

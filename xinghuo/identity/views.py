@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from xinghuo.accounts.auth import client_ip, current_user
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.auth import client_ip
+from xinghuo.accounts.selectors import Capability
 from xinghuo.core.crypto import mask_id_number
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.identity import selectors as identity_selectors
@@ -30,6 +30,7 @@ from xinghuo.identity.models import IdentityVerification
 from xinghuo.identity.ocr.parse import ETHNICITIES
 from xinghuo.web import selectors as web_selectors
 from xinghuo.web.scope import (
+    current_operator,
     current_worker,
     paginate,
     show_service_error,
@@ -198,8 +199,8 @@ def _comparison(verification: IdentityVerification) -> list[dict[str, Any]]:
 @login_required
 @require_http_methods(["GET"])
 def operator_identities(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.IDENTITY_REVIEW):
+    user = current_operator(request, Capability.IDENTITY_REVIEW)
+    if user is None:
         return redirect("web:home")
     status = request.GET.get("status") or IdentityVerification.Status.PENDING
     if status not in IdentityVerification.Status.values:
@@ -226,8 +227,8 @@ def operator_identities(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_identity_detail(request: HttpRequest, verification_id: int) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.IDENTITY_REVIEW):
+    user = current_operator(request, Capability.IDENTITY_REVIEW)
+    if user is None:
         return redirect("web:home")
     try:
         verification = identity_selectors.identity_get_for_review(

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from xinghuo.accounts.auth import client_ip, current_user
+from xinghuo.accounts.auth import client_ip
 from xinghuo.accounts.selectors import Capability, has_capability
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
@@ -27,7 +27,7 @@ from xinghuo.identity.images import data_url
 from xinghuo.identity.models import EmployerVerification
 from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.identity.services import employer as verification_services
-from xinghuo.web.scope import employer_scope, paginate, show_service_error
+from xinghuo.web.scope import current_operator, employer_scope, paginate, show_service_error
 
 V = EmployerVerification.Status
 LICENCE_ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
@@ -127,8 +127,8 @@ def employer_verification(request: HttpRequest) -> HttpResponse:
 def operator_employers(request: HttpRequest) -> HttpResponse:
     """The review queue. Approve and reject redirect back; a reveal renders the page with
     the licence inline (never stored, never cached) and is recorded first."""
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.EMPLOYER_REVIEW):
+    user = current_operator(request, Capability.EMPLOYER_REVIEW)
+    if user is None:
         return redirect("web:home")
     revealed: dict[int, dict[str, str]] = {}
     if request.method == "POST":

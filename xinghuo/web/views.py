@@ -9,18 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from xinghuo.accounts import selectors as account_selectors
-from xinghuo.accounts.auth import current_user
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.workforce import selectors as workforce_selectors
 from xinghuo.workforce import services as workforce_services
-from xinghuo.workforce.exceptions import WorkerNotFound
 
 from . import selectors
 from .forms import ReviewForm, RoleChangeForm, StatusForm
-from .scope import landing_for
+from .scope import current_operator, current_worker, employer_scope, landing_for
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -32,9 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def worker_home(request: HttpRequest) -> HttpResponse:
-    try:
-        worker = workforce_selectors.worker_for_user(user=current_user(request))
-    except WorkerNotFound:
+    worker = current_worker(request)
+    if worker is None:
         return redirect("web:home")
     role_choices = [c for c in workforce_selectors.role_choices() if c[0] != worker.role_id]
     role_form = RoleChangeForm(roles=role_choices)
@@ -68,22 +64,19 @@ def worker_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def employer_home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    orgs = list(account_selectors.organization_list_for_user(user=user))
-    if not orgs:
+    scope = employer_scope(request)
+    if scope is None:
         return redirect("web:home")
-    org_id = request.GET.get("org")
-    org = next((o for o in orgs if str(o.pk) == org_id), orgs[0])
-    context = selectors.employer_dashboard(organization=org)
-    context["organizations"] = orgs
+    context = selectors.employer_dashboard(organization=scope.organization)
+    context["organizations"] = scope.organizations
     return render(request, "web/employer_home.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_home(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.OPERATOR_CONSOLE):
+    user = current_operator(request, Capability.OPERATOR_CONSOLE)
+    if user is None:
         return redirect("web:home")
     if request.method == "POST":
         form = ReviewForm(request.POST)

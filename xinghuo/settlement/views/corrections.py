@@ -24,16 +24,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from xinghuo.accounts.auth import current_user
 from xinghuo.accounts.models import User
-from xinghuo.accounts.selectors import Capability, has_capability
+from xinghuo.accounts.selectors import Capability
 from xinghuo.core import money
 from xinghuo.core.api import is_id
 from xinghuo.core.exceptions import ApplicationError
 from xinghuo.settlement import services as settlement_services
 from xinghuo.settlement.models import Correction, CorrectionEvent
 from xinghuo.settlement.services.corrections import KEY_PATTERN as CORRECTION_KEY_PATTERN
-from xinghuo.web.scope import paginate, show_service_error, yuan
+from xinghuo.web.scope import current_operator, paginate, show_service_error, yuan
 
 
 class CorrectionForm(forms.Form):
@@ -95,8 +94,8 @@ def _row(c: Correction) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def operator_corrections(request: HttpRequest) -> HttpResponse:
-    user = current_user(request)
-    if not has_capability(actor=user, capability=Capability.CORRECTIONS_MANAGE):
+    user = current_operator(request, Capability.CORRECTIONS_MANAGE)
+    if user is None:
         return redirect("web:home")
     form = CorrectionForm(auto_id="correction-%s", initial={"key": f"C-{uuid.uuid4().hex}"})
     if request.method == "POST":
