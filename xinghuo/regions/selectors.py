@@ -113,7 +113,13 @@ def region_ancestor_ids(*, region_id: int) -> list[int]:
     return [pk for pk in row or () if pk is not None]
 
 
+def region_ancestor_ids_by_region(*, region_ids: Iterable[int]) -> dict[int, list[int]]:
+    """`region_ancestor_ids` of several regions at once, by region: one query in all."""
+    rows = Region.objects.filter(pk__in=set(region_ids)).values_list(*_ANCESTRY)
+    return {row[0]: [pk for pk in row if pk is not None] for row in rows}
+
+
 def region_ids_with_ancestors(*, region_ids: Iterable[int]) -> set[int]:
     """The regions and every region above them: one query for the four levels."""
-    rows = Region.objects.filter(pk__in=region_ids).values_list(*_ANCESTRY)
-    return {pk for row in rows for pk in row if pk is not None}
+    by_region = region_ancestor_ids_by_region(region_ids=region_ids)
+    return {pk for ancestors in by_region.values() for pk in ancestors}
