@@ -102,14 +102,6 @@ def _site_areas(*, organization: Organization, filters: MapFilters) -> tuple[set
     return region_ids, grid_ids
 
 
-def _with_ancestors(region_ids: set[int]) -> set[int]:
-    """The regions and every region above them: one query for the four levels."""
-    rows = Region.objects.filter(pk__in=region_ids).values_list(
-        "pk", "parent_id", "parent__parent_id", "parent__parent__parent_id"
-    )
-    return {pk for row in rows for pk in row if pk is not None}
-
-
 def map_outlines(*, organization: Organization, filters: MapFilters) -> dict[str, Any]:
     """The boundaries of the regions the sites are in and the grids of those regions."""
     region_ids, _grids = _site_areas(organization=organization, filters=filters)
@@ -169,7 +161,8 @@ def map_workers(
     """
     region_ids, grid_ids = _site_areas(organization=organization, filters=filters)
     area = dispatch_selectors.worker_covers(
-        region_ids=_with_ancestors(region_ids), grid_ids=grid_ids
+        region_ids=region_selectors.region_ids_with_ancestors(region_ids=region_ids),
+        grid_ids=grid_ids,
     )
     qs = Worker.objects.filter(is_active=True).filter(area)
     if with_position_only:

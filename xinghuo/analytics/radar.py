@@ -143,9 +143,8 @@ def worker_get_for_radar(*, viewer: User, worker_id: int) -> Worker:
     worker = Worker.objects.select_related("user", "role").filter(pk=worker_id).first()
     if worker is None:
         raise WorkerNotFound()
-    if (
-        has_capability(actor=viewer, capability=Capability.WORKERS_VIEW)
-        or worker.user_id == viewer.pk
+    if worker.user_id == viewer.pk or has_capability(
+        actor=viewer, capability=Capability.WORKERS_VIEW
     ):
         return worker
     if WorkOrder.objects.filter(Q(worker=worker), organization__memberships__user=viewer).exists():

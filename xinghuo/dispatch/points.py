@@ -70,15 +70,22 @@ def quality_factor(*, rule: PointsRule, rating: int | None) -> Decimal:
 
 
 class RegionFactors:
-    """Region coefficients of several employers, loaded once (for lists of orders)."""
+    """Region coefficients of several employers, loaded once (for lists of orders); the
+    ancestors of `region_ids` (the orders' regions) too, in one query, when any employer
+    has coefficients."""
 
-    def __init__(self, organization_ids: Iterable[int]) -> None:
+    def __init__(self, organization_ids: Iterable[int], region_ids: Iterable[int] = ()) -> None:
         self._by_org: dict[int, dict[int, Decimal]] = {}
         for org_id, region_id, coefficient in RegionCoefficient.objects.filter(
             organization_id__in=set(organization_ids)
         ).values_list("organization_id", "region_id", "coefficient"):
             self._by_org.setdefault(org_id, {})[region_id] = coefficient
-        self._ancestors: dict[int, list[int]] = {}
+        region_ids = set(region_ids)
+        self._ancestors: dict[int, list[int]] = (
+            region_selectors.region_ancestor_ids_by_region(region_ids=region_ids)
+            if self._by_org and region_ids
+            else {}
+        )
 
     def factor(self, *, organization_id: int, region_id: int) -> Decimal:
         coefficients = self._by_org.get(organization_id)

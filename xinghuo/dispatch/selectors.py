@@ -352,7 +352,9 @@ def recommended_orders(
         else None
     )
     rules = points.rules_for_orders(orders)
-    region_factors = points.RegionFactors(o.organization_id for o in orders)
+    region_factors = points.RegionFactors(
+        [o.organization_id for o in orders], [o.region_id for o in orders]
+    )
     scored = []
     for order in orders:
         distance = (

@@ -25,7 +25,6 @@ from xinghuo.regions import selectors as region_selectors
 from xinghuo.web.maps import map_config, map_labels
 from xinghuo.web.scope import EmployerScope, current_worker, employer_scope, worker_context
 from xinghuo.work_orders import selectors as order_selectors
-from xinghuo.work_orders.models import WorkOrder
 from xinghuo.workforce import selectors as workforce_selectors
 
 REASONS = {
@@ -167,7 +166,7 @@ def _route_data(day: planning.DayRoute, worker_lat: float, worker_lng: float) ->
                 "order_id": order.pk,
                 "title": order.title,
                 "status": order.status,
-                "status_label": str(WorkOrder.Status(order.status).label),
+                "status_label": order.get_status_display(),
                 "site": order.site.name,
                 "lat": order.site.lat,
                 "lng": order.site.lng,

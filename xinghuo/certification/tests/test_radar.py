@@ -136,3 +136,11 @@ def test_who_may_see_a_workers_radar(radar_world, make_employer, make_worker, op
     for viewer in (stranger_employer, make_worker().user):
         with pytest.raises(WorkerNotFound):
             worker_get_for_radar(viewer=viewer, worker_id=worker.pk)
+
+
+def test_a_worker_sees_his_own_radar_without_a_capability_lookup(  # type: ignore[no-untyped-def]
+    radar_world, django_assert_num_queries
+) -> None:
+    worker = radar_world["worker"]
+    with django_assert_num_queries(1):
+        assert worker_get_for_radar(viewer=worker.user, worker_id=worker.pk) == worker

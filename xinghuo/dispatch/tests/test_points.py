@@ -149,3 +149,18 @@ def test_region_coefficient_over_the_api(api, make_employer, make_order, hangzho
     assert api(owner).put(url, {"coefficient": "-1"}).status_code == 422
     missing = f"/organizations/{org.pk}/region-coefficients/999999"
     assert api(owner).put(missing, {"coefficient": "1.2"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_region_factors_of_a_list_load_every_region_ancestry_in_one_query(
+    make_employer, hangzhou, django_assert_num_queries
+):
+    _owner, org = make_employer()
+    RegionCoefficient.objects.create(
+        organization=org, region=hangzhou["city"], coefficient=D("1.5")
+    )
+    regions = [hangzhou["district"].pk, hangzhou["city"].pk]
+    with django_assert_num_queries(2):  # the coefficients, then the regions' ancestry
+        factors = points.RegionFactors([org.pk], regions)
+        for region_id in regions:
+            assert factors.factor(organization_id=org.pk, region_id=region_id) == D("1.5")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from xinghuo.accounts.models import Organization, User
 from xinghuo.accounts.selectors import Capability, require_capability
 from xinghuo.core.exceptions import PermissionDenied, ValidationFailed
-from xinghuo.core.geo import Point, validate_point
+from xinghuo.core.geo import Point
 from xinghuo.identity.selectors import employer as verification_selectors
 from xinghuo.workforce.models import Worker
 
@@ -70,10 +70,6 @@ def required_reason(reason: str) -> str:
             _("Please give a reason."), code="reason_required", detail={"field": "reason"}
         )
     return reason[:500]
-
-
-def valid_point(lat: object, lng: object, datum: str) -> Point:
-    return validate_point(lat=lat, lng=lng, datum=datum)
 
 
 def record_position(*, worker: Worker, order: WorkOrder, point: Point, at: datetime) -> None:

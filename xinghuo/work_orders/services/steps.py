@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinghuo.core.exceptions import ValidationFailed
-from xinghuo.core.geo import Datum, Point, haversine_m
+from xinghuo.core.geo import Datum, Point, haversine_m, validate_point
 from xinghuo.workforce.models import Worker
 
 from .. import lifecycle, selectors
@@ -23,7 +23,6 @@ from ._common import (
     lock_worker_order,
     record_position,
     shift_hours,
-    valid_point,
 )
 from ._files import PHOTOS, checked_files, store
 
@@ -40,7 +39,11 @@ def work_order_depart(
     """The worker sets off for the site."""
     order = lock_worker_order(worker=worker, order_id=order_id)
     now = timezone.now()
-    point = valid_point(lat, lng, datum) if lat is not None and lng is not None else None
+    point = (
+        validate_point(lat=lat, lng=lng, datum=datum)
+        if lat is not None and lng is not None
+        else None
+    )
     lifecycle.apply(
         order,
         "depart",
@@ -81,7 +84,7 @@ def work_order_report_position(
             code="time_in_future",
             detail={"field": "at"},
         )
-    point = valid_point(lat, lng, datum)
+    point = validate_point(lat=lat, lng=lng, datum=datum)
     record_position(worker=worker, order=order, point=point, at=at)
     return order.track.latest("at", "pk")
 
@@ -96,7 +99,7 @@ def work_order_check_in(
     """
     order = lock_worker_order(worker=worker, order_id=order_id)
     lifecycle.check(order, "check_in")
-    point = valid_point(lat, lng, datum)
+    point = validate_point(lat=lat, lng=lng, datum=datum)
     site = order.site
     distance = haversine_m(point, Point(lat=site.lat, lng=site.lng))
     radius = selectors.checkin_radius_m(order)
@@ -174,7 +177,7 @@ def work_order_check_out(
     """End a shift on site (geofenced like check-in): hours and early leave computed."""
     order = lock_worker_order(worker=worker, order_id=order_id)
     lifecycle.check(order, "check_out")
-    point = valid_point(lat, lng, datum)
+    point = validate_point(lat=lat, lng=lng, datum=datum)
     distance = haversine_m(point, Point(lat=order.site.lat, lng=order.site.lng))
     radius = selectors.checkin_radius_m(order)
     if distance > radius:
